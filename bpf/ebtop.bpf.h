@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Maps and helpers shared by every ebtop BPF source file. */
+#ifndef EBTOP_BPF_H
+#define EBTOP_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ebtop/task.h"
+
+#define AF_INET	 2
+#define AF_INET6 10
+#define MSG_PEEK 2
+
+/* Per-thread counters; freed by the kernel together with the task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ebtop_task_stats);
+} task_stats SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EBTOP_NERR);
+	__type(key, __u32);
+	__type(value, __u64);
+} errors SEC(".maps") __weak;
+
+static __always_inline void count_error(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&errors, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* The calling thread's counters, created on first use. */
+static __always_inline struct ebtop_task_stats *current_stats(void)
+{
+	struct ebtop_task_stats *st;
+
+	st = bpf_task_storage_get(&task_stats, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		count_error(EBTOP_ERR_STORAGE);
+	return st;
+}
+
+#endif
