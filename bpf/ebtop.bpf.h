@@ -13,13 +13,35 @@
 #define AF_INET6 10
 #define MSG_PEEK 2
 
-/* Per-thread counters; freed by the kernel together with the task. */
+/* Set in ebtop_task.flags once the exit record has been queued. */
+#define EBTOP_TASK_EXITED 1u
+
+/* Per-thread value in task storage: counters user space reads, plus hook state. */
+struct ebtop_task {
+	struct ebtop_task_stats c;
+	__u32 flags;
+	__u32 __pad;
+};
+
+/* Freed by the kernel together with the task. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct ebtop_task_stats);
+	__type(value, struct ebtop_task);
 } task_stats SEC(".maps") __weak;
+
+/* Set by user space before load; net_nslots is a power of two. */
+const volatile __u32 net_nslots __weak = 4096;
+const volatile __u32 nr_cpus __weak = 1;
+
+/* Per-CPU direct-mapped network counters; see struct ebtop_net_slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4096); /* = net_nslots */
+	__type(key, __u32);
+	__type(value, struct ebtop_net_slot);
+} net_slots SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -37,9 +59,9 @@ static __always_inline void count_error(__u32 which)
 }
 
 /* The calling thread's counters, created on first use. */
-static __always_inline struct ebtop_task_stats *current_stats(void)
+static __always_inline struct ebtop_task *current_task_stats(void)
 {
-	struct ebtop_task_stats *st;
+	struct ebtop_task *st;
 
 	st = bpf_task_storage_get(&task_stats, bpf_get_current_task_btf(), 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);

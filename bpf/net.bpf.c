@@ -2,9 +2,18 @@
 /* Socket bytes per thread from sock:sock_send_length and sock:sock_recv_length. */
 #include "ebtop.bpf.h"
 
+/*
+ * The hot path: about a dozen instructions and one cache line of a per-CPU
+ * slot. Task storage would cost ~45 ns more per event on a cold cache
+ * (three dependent loads through task->bpf_storage), so it is only the
+ * fallback when the slot belongs to another thread.
+ */
 static __always_inline int account(struct sock *sk, int ret, int dir)
 {
-	struct ebtop_task_stats *st;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 idx = tid & (net_nslots - 1);
+	struct ebtop_net_slot *slot;
+	struct ebtop_net_counters *c;
 	__u16 family = sk->__sk_common.skc_family;
 	__u16 proto;
 	int fam, p;
@@ -18,11 +27,24 @@ static __always_inline int account(struct sock *sk, int ret, int dir)
 	proto = sk->sk_protocol;
 	p = proto == IPPROTO_TCP ? EBTOP_TCP : proto == IPPROTO_UDP ? EBTOP_UDP : EBTOP_OTHER;
 
-	st = current_stats();
-	if (!st)
+	slot = bpf_map_lookup_elem(&net_slots, &idx);
+	if (!slot)
 		return 0;
-	st->net.bytes[p][fam][dir] += ret;
-	st->net.calls[p][fam][dir] += 1;
+	if (slot->tid == tid) {
+		c = &slot->net;
+	} else if (slot->tid == 0 && tid != 0) {
+		slot->tid = tid;
+		c = &slot->net;
+	} else {
+		struct ebtop_task *st = current_task_stats();
+
+		if (!st)
+			return 0;
+		count_error(EBTOP_ERR_SLOT);
+		c = &st->c.net;
+	}
+	c->c[p][fam][dir].bytes += ret;
+	c->c[p][fam][dir].calls += 1;
 	return 0;
 }
 

@@ -17,32 +17,79 @@ struct {
 	__type(value, struct ebtop_task_rec);
 } scratch SEC(".maps");
 
+struct slot_walk {
+	struct ebtop_net_counters *dst;
+	__u32 tid;
+	__u32 idx;
+	bool release; /* the thread is exiting: free its slots */
+};
+
+static void net_add(struct ebtop_net_counters *dst, const struct ebtop_net_counters *src)
+{
+	for (int p = 0; p < EBTOP_NPROTO; p++)
+		for (int f = 0; f < EBTOP_NFAM; f++)
+			for (int d = 0; d < EBTOP_NDIR; d++) {
+				dst->c[p][f][d].bytes += src->c[p][f][d].bytes;
+				dst->c[p][f][d].calls += src->c[p][f][d].calls;
+			}
+}
+
+/* Adds what the thread counted in its slot on one CPU. */
+static long slot_visit(__u32 cpu, void *ctx)
+{
+	struct slot_walk *w = ctx;
+	struct ebtop_net_slot *slot;
+
+	slot = bpf_map_lookup_percpu_elem(&net_slots, &w->idx, cpu);
+	if (!slot || slot->tid != w->tid)
+		return 0;
+	net_add(w->dst, &slot->net);
+	if (w->release) {
+		/* Nobody else writes this slot: only its owner does, and it is exiting here. */
+		__builtin_memset(&slot->net, 0, sizeof(slot->net));
+		slot->tid = 0;
+	}
+	return 0;
+}
+
+/* Adds the thread's slots on every CPU to dst; frees them when the thread exits. */
+static __always_inline void add_slots(struct ebtop_net_counters *dst, __u32 tid, bool release)
+{
+	struct slot_walk w = {.dst = dst, .tid = tid, .idx = tid & (net_nslots - 1), .release = release};
+
+	if (tid)
+		bpf_loop(nr_cpus, slot_visit, &w, 0);
+}
+
 static __always_inline void fill_rec(struct ebtop_task_rec *r, struct task_struct *t,
-				     const struct ebtop_task_stats *st, __u32 kind)
+				     const struct ebtop_task *st, __u32 kind)
 {
 	r->kind = kind;
 	r->tid = t->pid;
 	r->tgid = t->tgid;
 	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	r->uid = BPF_CORE_READ(t, cred, uid.val);
+	r->state = t->exit_state ? t->exit_state : t->__state;
+	r->pflags = t->flags;
 	r->start_ns = t->start_boottime;
 	r->pstart_ns = BPF_CORE_READ(t, group_leader, start_boottime);
 	r->now_ns = bpf_ktime_get_boot_ns();
 	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
 	if (st) {
 		r->has_stats = 1;
-		r->st = *st;
+		r->st = st->c;
 	} else {
 		r->has_stats = 0;
 		__builtin_memset(&r->st, 0, sizeof(r->st));
 	}
+	add_slots(&r->st.net, r->tid, kind == EBTOP_REC_EXIT);
 }
 
 SEC("iter/task")
 int dump_task(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct ebtop_task_stats *st;
+	struct ebtop_task *st;
 	struct ebtop_task_rec *r;
 	__u32 zero = 0;
 
@@ -63,16 +110,20 @@ int dump_task(struct bpf_iter__task *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(task_exit, struct task_struct *t)
 {
-	struct ebtop_task_stats *st;
+	struct ebtop_task *st;
 	struct ebtop_task_rec *r;
 
-	st = bpf_task_storage_get(&task_stats, t, 0, 0);
-	if (!st)
-		return 0; /* nothing counted: the iterator notices it is gone */
+	/* Created here if need be: the flag below must outlive the exit. */
+	st = bpf_task_storage_get(&task_stats, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count_error(EBTOP_ERR_STORAGE);
+		return 0;
+	}
 	r = bpf_ringbuf_reserve(&exits, sizeof(*r), 0);
 	if (!r) {
-		/* Keep it visible to the iterator while it lingers. */
+		/* Lost: keep the counts where the iterator sees them while the task lingers. */
 		count_error(EBTOP_ERR_RINGBUF);
+		add_slots(&st->c.net, t->pid, true);
 		return 0;
 	}
 	fill_rec(r, t, st, EBTOP_REC_EXIT);

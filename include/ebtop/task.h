@@ -13,24 +13,43 @@ enum ebtop_net_proto { EBTOP_TCP = 0, EBTOP_UDP = 1, EBTOP_OTHER = 2, EBTOP_NPRO
 enum ebtop_net_family { EBTOP_V4 = 0, EBTOP_V6 = 1, EBTOP_NFAM = 2 };
 enum ebtop_dir { EBTOP_TX = 0, EBTOP_RX = 1, EBTOP_NDIR = 2 };
 
-/* Socket bytes and calls by protocol, address family and direction. */
-struct ebtop_net_counters {
-	__u64 bytes[EBTOP_NPROTO][EBTOP_NFAM][EBTOP_NDIR];
-	__u64 calls[EBTOP_NPROTO][EBTOP_NFAM][EBTOP_NDIR];
+/* Bytes next to calls: one event touches one cache line. */
+struct ebtop_pair {
+	__u64 bytes;
+	__u64 calls;
 };
 
-/* Set in ebtop_task_stats.flags once the exit record has been queued. */
-#define EBTOP_TASK_EXITED 1u
+/* Socket bytes and calls by protocol, address family and direction. */
+struct ebtop_net_counters {
+	struct ebtop_pair c[EBTOP_NPROTO][EBTOP_NFAM][EBTOP_NDIR];
+};
 
 /*
- * Everything ebtop counts for one thread. Only the owning thread and the
- * scheduler hooks write it; user space never writes it.
+ * One slot of the per-CPU direct-mapped table the network hooks count in:
+ * slot (tid % slots) belongs to the first thread that used it on that CPU
+ * until the thread exits. A thread that finds its slot taken counts in task
+ * storage instead, which costs more per event but is never wrong.
+ */
+struct ebtop_net_slot {
+	__u32 tid; /* owner; 0 when free */
+	__u32 __pad;
+	__u64 __pad2;
+	struct ebtop_net_counters net;
+};
+
+/* Upper bound on CPUs the readers walk; more CPUs are refused at load time. */
+#define EBTOP_MAX_CPUS 1024
+
+/*
+ * Everything ebtop counts for one thread. Only monotonic __u64 counters live
+ * here: user space diffs the struct word by word to get rates, so state such
+ * as timestamps belongs in struct ebtop_task (bpf/ebtop.bpf.h) instead.
  */
 struct ebtop_task_stats {
 	struct ebtop_net_counters net;
-	__u32 flags;
-	__u32 __pad;
 };
+
+#define EBTOP_STATS_WORDS (sizeof(struct ebtop_task_stats) / sizeof(__u64))
 
 enum ebtop_rec_kind { EBTOP_REC_LIVE = 0, EBTOP_REC_EXIT = 1 };
 
@@ -42,6 +61,8 @@ struct ebtop_task_rec {
 	__u32 ppid;
 	__u32 uid;
 	__u32 has_stats; /* 0: the thread never touched a hook */
+	__u32 state;     /* __state, or exit_state when nonzero */
+	__u32 pflags;    /* task->flags (PF_KTHREAD, PF_EXITING) */
 	__u64 start_ns;  /* task start, boot-time clock: (tid, start_ns) is unique */
 	__u64 pstart_ns; /* start of the thread group leader */
 	__u64 now_ns;    /* bpf_ktime_get_boot_ns() when the record was made */
@@ -53,12 +74,13 @@ struct ebtop_task_rec {
 enum ebtop_err {
 	EBTOP_ERR_STORAGE = 0, /* task storage could not be created (out of memory) */
 	EBTOP_ERR_RINGBUF = 1, /* exit record dropped: ring buffer full */
+	EBTOP_ERR_SLOT = 2,    /* network event counted in task storage: slot taken (slower, exact) */
 	EBTOP_NERR = 8,
 };
 
 #ifndef __BPF__
 _Static_assert(sizeof(struct ebtop_net_counters) == 192, "net counters layout");
-_Static_assert(sizeof(struct ebtop_task_stats) % 8 == 0, "task stats alignment");
+_Static_assert(sizeof(struct ebtop_task_stats) % 8 == 0, "task stats are __u64 words");
 _Static_assert(sizeof(struct ebtop_task_rec) % 8 == 0, "task record alignment");
 #endif
 

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Command-line options of every ebtop mode. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: ebtop [OPTIONS]            interactive view\n"
+	      "       ebtop -b [OPTIONS]         batch output for scripts\n"
+	      "\n"
+	      "  -b, --batch           print snapshots to stdout instead of the interactive view\n"
+	      "  -n, --iterations N    stop after N intervals (default: until interrupted)\n"
+	      "  -d, --delay SECONDS   interval between snapshots (default 1, 0.1 to 3600)\n"
+	      "  -s, --sort FIELD      sort by FIELD, descending for numbers (default: net)\n"
+	      "      --asc             sort ascending\n"
+	      "  -t, --top N           show the first N rows only\n"
+	      "  -p, --pid PID[,PID]   only these processes\n"
+	      "  -H, --threads         one row per thread\n"
+	      "  -a, --active          only rows whose sort field is nonzero\n"
+	      "  -o, --columns LIST    table columns, e.g. pid,user,tx,rx,cmd\n"
+	      "      --json            one JSON object per interval (JSON lines)\n"
+	      "      --csv             CSV, every field, raw numbers\n"
+	      "      --bytes           raw byte counts instead of K/M/G\n"
+	      "      --fields          list the fields usable with --sort and --columns\n"
+	      "      --bpf-stats       have the kernel time ebtop's BPF programs (shown as ns/event)\n"
+	      "      --ringbuf-kb KB   exit-record ring buffer size (default 4096)\n"
+	      "  -v, --verbose         more diagnostics; twice for libbpf's debug log\n"
+	      "  -V, --version         print the version\n"
+	      "  -h, --help            this text\n",
+	      out);
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(struct view_opts *v, const char *list, char *err, size_t errlen)
+{
+	char tmp[1024], *save = NULL, *tok;
+
+	if (strlen(list) >= sizeof(tmp)) {
+		snprintf(err, errlen, "--pid: list too long");
+		return -1;
+	}
+	strcpy(tmp, list);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long pid;
+
+		if (parse_long(tok, 1, 0x7fffffff, &pid)) {
+			snprintf(err, errlen, "--pid: '%s' is not a process id", tok);
+			return -1;
+		}
+		if (v->npids == VIEW_MAX_PIDS) {
+			snprintf(err, errlen, "--pid: at most %d processes", VIEW_MAX_PIDS);
+			return -1;
+		}
+		v->pids[v->npids++] = (uint32_t)pid;
+	}
+	if (!v->npids) {
+		snprintf(err, errlen, "--pid: empty list");
+		return -1;
+	}
+	return 0;
+}
+
+enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC };
+
+static const struct option long_opts[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"delay", required_argument, NULL, 'd'},
+	{"sort", required_argument, NULL, 's'},
+	{"asc", no_argument, NULL, OPT_ASC},
+	{"top", required_argument, NULL, 't'},
+	{"pid", required_argument, NULL, 'p'},
+	{"threads", no_argument, NULL, 'H'},
+	{"active", no_argument, NULL, 'a'},
+	{"columns", required_argument, NULL, 'o'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"bytes", no_argument, NULL, OPT_BYTES},
+	{"fields", no_argument, NULL, OPT_FIELDS},
+	{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
+	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *err, size_t errlen)
+{
+	char *end;
+	long l;
+	int f;
+
+	switch (opt) {
+	case 'b':
+		c->mode = MODE_BATCH;
+		return 0;
+	case 'n':
+		if (parse_long(arg, 1, 1L << 40, &c->count))
+			break;
+		return 0;
+	case 'd':
+		errno = 0;
+		c->interval_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
+		    c->interval_s < 0.1 || c->interval_s > 3600)
+			break;
+		return 0;
+	case 's':
+		f = field_lookup(arg);
+		if (f < 0) {
+			snprintf(err, errlen, "--sort: unknown field '%s' (see --fields)", arg);
+			return CLI_USAGE_EXIT;
+		}
+		c->view.sort_field = f;
+		c->view.sort_desc = !(fields[f].flags & FIELD_ASC);
+		return 0;
+	case OPT_ASC:
+		*asc = true;
+		return 0;
+	case 't':
+		if (parse_long(arg, 1, 1000000, &l))
+			break;
+		c->view.top = (size_t)l;
+		return 0;
+	case 'p':
+		return parse_pids(&c->view, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
+	case 'H':
+		c->view.threads = c->render.threads = true;
+		return 0;
+	case 'a':
+		c->view.active = true;
+		return 0;
+	case 'o':
+		return render_parse_cols(&c->render, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
+	case OPT_JSON:
+		c->format = FMT_JSON;
+		return 0;
+	case OPT_CSV:
+		c->format = FMT_CSV;
+		return 0;
+	case OPT_BYTES:
+		c->render.raw = true;
+		return 0;
+	case OPT_FIELDS:
+		c->list_fields = true;
+		return 0;
+	case OPT_BPF_STATS:
+		c->bpf_stats = true;
+		return 0;
+	case OPT_RINGBUF:
+		/* The kernel wants a power of two pages. */
+		if (parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+			break;
+		c->ringbuf_kb = (unsigned)l;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case 'V':
+		c->version = true;
+		return 0;
+	case 'h':
+		c->help = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return CLI_USAGE_EXIT;
+	}
+	snprintf(err, errlen, "invalid value '%s' for -%c%s", arg, opt < 256 ? opt : '-',
+		 opt == OPT_RINGBUF ? "-ringbuf-kb (a power of two, 4 to 1048576)" : "");
+	return CLI_USAGE_EXIT;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+	bool asc = false;
+	int opt, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->interval_s = 1.0;
+	c->ringbuf_kb = 4096;
+	view_opts_default(&c->view);
+	render_opts_default(&c->render);
+	err[0] = '\0';
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:vVh", long_opts, NULL)) != -1) {
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		rc = parse_one(c, opt, optarg, &asc, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return CLI_USAGE_EXIT;
+	}
+	if (asc)
+		c->view.sort_desc = false;
+	if (c->format != FMT_TABLE && c->mode != MODE_BATCH) {
+		snprintf(err, errlen, "--json and --csv need batch mode (-b)");
+		return CLI_USAGE_EXIT;
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command-line options of every ebtop mode. */
+#ifndef EBTOP_CLI_H
+#define EBTOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "model/view.h"
+#include "output/render.h"
+
+enum cli_mode { MODE_TUI, MODE_BATCH };
+enum cli_format { FMT_TABLE, FMT_JSON, FMT_CSV };
+
+struct cli {
+	enum cli_mode mode;
+	enum cli_format format;
+	long count;        /* intervals to print; 0: until interrupted */
+	double interval_s; /* -d */
+	int verbose;
+	bool bpf_stats;
+	unsigned ringbuf_kb;
+	bool help;
+	bool version;
+	bool list_fields;
+	struct view_opts view;
+	struct render_opts render;
+};
+
+#define CLI_USAGE_EXIT 2
+
+/*
+ * Parses argv into c. Returns 0, or CLI_USAGE_EXIT with a one-line reason in
+ * err (the caller prints it with the usage text).
+ */
+int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The BPF collector: probe, open, configure, load, attach; then one read per interval. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "ebtop.skel.h"
+#include "collect/collector.h"
+#include "collect/procfs.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+struct collector {
+	struct ebtop_bpf *skel;
+	struct ring_buffer *rb;
+	struct user_cache *users;
+	int stats_fd; /* holds BPF_ENABLE_STATS while open */
+	int ncpus;
+	unsigned avail;
+	uint64_t start_mono_ns;
+	uint64_t ticks_per_sec;
+	char status[256];
+	struct ebtop_task_rec *recs; /* this interval's records */
+	size_t nrecs;
+	size_t cap;
+	int rb_error;
+	uint64_t last_cpu_ns; /* ebtop's own CPU time at the previous sample */
+	uint64_t last_mono_ns;
+	struct prog_cost progs[MAX_PROGS];
+	int nprogs;
+};
+
+/* libbpf's log is for developers: shown with -v only. */
+static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && log_get_level() < LOG_DEBUG)
+		return 0;
+	if (log_get_level() < LOG_INFO)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int grow_recs(struct collector *c, size_t need)
+{
+	size_t cap = c->cap ? c->cap : 1024;
+	struct ebtop_task_rec *p;
+
+	if (need <= c->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(c->recs, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	c->recs = p;
+	c->cap = cap;
+	return 0;
+}
+
+static int on_exit_rec(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+
+	if (size < sizeof(struct ebtop_task_rec))
+		return 0;
+	if (grow_recs(c, c->nrecs + 1)) {
+		c->rb_error = -ENOMEM;
+		return -ENOMEM;
+	}
+	memcpy(&c->recs[c->nrecs++], data, sizeof(struct ebtop_task_rec));
+	return 0;
+}
+
+static void status_add(struct collector *c, const char *fmt, ...)
+{
+	size_t len = strlen(c->status);
+	va_list ap;
+
+	if (len && len + 2 < sizeof(c->status)) {
+		strcat(c->status, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->status + len, sizeof(c->status) - len, fmt, ap);
+	va_end(ap);
+}
+
+static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *name)
+{
+	char type[128];
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* Switches off programs whose hooks are missing or not needed, and says what that costs. */
+static void select_programs(struct collector *c, const struct collect_opts *o)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool net = (o->need & NEED_NET) != 0;
+
+	if (net && !(kernel_has_tracepoint(vmlinux, "sock_send_length") &&
+		     kernel_has_tracepoint(vmlinux, "sock_recv_length"))) {
+		status_add(c, "network columns unavailable: this kernel has no "
+			      "sock:sock_send_length/sock_recv_length tracepoints");
+		net = false;
+	}
+	bpf_program__set_autoload(c->skel->progs.net_send, net);
+	bpf_program__set_autoload(c->skel->progs.net_recv, net);
+	if (net)
+		c->avail |= NEED_NET;
+	btf__free(vmlinux);
+}
+
+static void explain_load_error(int err, char *msg, size_t len)
+{
+	if (err == -EPERM || err == -EACCES)
+		snprintf(msg, len,
+			 "BPF programs could not be loaded: ebtop needs root, or CAP_BPF and "
+			 "CAP_PERFMON (the kernel said: %s)",
+			 strerror(-err));
+	else if (err == -ENOMEM)
+		snprintf(msg, len, "BPF programs could not be loaded: out of locked memory (%s)",
+			 strerror(-err));
+	else
+		snprintf(msg, len,
+			 "BPF programs could not be loaded: %s (run with -v for the verifier log)",
+			 strerror(-err));
+}
+
+int collector_open(struct collector **out, const struct collect_opts *o, char *msg, size_t len)
+{
+	struct collector *c;
+	int err;
+
+	*out = NULL;
+	msg[0] = '\0';
+	libbpf_set_print(libbpf_print_quiet);
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(msg, len,
+			 "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): ebtop needs a "
+			 "kernel built with CONFIG_DEBUG_INFO_BTF");
+		return -ENOTSUP;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->stats_fd = -1;
+	c->ticks_per_sec = (uint64_t)sysconf(_SC_CLK_TCK);
+	c->ncpus = libbpf_num_possible_cpus();
+	c->users = user_cache_new();
+	if (c->ncpus <= 0 || !c->users) {
+		err = -ENOMEM;
+		goto fail;
+	}
+
+	c->skel = ebtop_bpf__open();
+	if (!c->skel) {
+		err = -errno;
+		snprintf(msg, len, "BPF object could not be opened: %s", strerror(-err));
+		goto fail;
+	}
+	if (c->ncpus > EBTOP_MAX_CPUS) {
+		snprintf(msg, len, "this machine has %d CPUs; ebtop supports at most %d", c->ncpus,
+			 EBTOP_MAX_CPUS);
+		err = -E2BIG;
+		goto fail;
+	}
+	/* Configure: table and ring buffer sizes, then which programs load. */
+	c->skel->rodata->nr_cpus = (__u32)c->ncpus;
+	c->skel->rodata->net_nslots = o->net_slots ? o->net_slots : 4096;
+	bpf_map__set_max_entries(c->skel->maps.net_slots, c->skel->rodata->net_nslots);
+	bpf_map__set_max_entries(c->skel->maps.exits, (o->ringbuf_kb ? o->ringbuf_kb : 4096) * 1024);
+	select_programs(c, o);
+
+	err = ebtop_bpf__load(c->skel);
+	if (err) {
+		explain_load_error(err, msg, len);
+		goto fail;
+	}
+	err = ebtop_bpf__attach(c->skel);
+	if (err) {
+		snprintf(msg, len, "BPF programs could not be attached: %s", strerror(-err));
+		goto fail;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.exits), on_exit_rec, c, NULL);
+	if (!c->rb) {
+		err = -errno;
+		snprintf(msg, len, "ring buffer could not be set up: %s", strerror(-err));
+		goto fail;
+	}
+	if (o->bpf_stats) {
+		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (c->stats_fd < 0)
+			status_add(c, "BPF run-time statistics unavailable (%s)", strerror(errno));
+	}
+	c->start_mono_ns = clock_mono_ns();
+	c->last_mono_ns = c->start_mono_ns;
+	*out = c;
+	return 0;
+fail:
+	collector_close(c);
+	return err < 0 ? err : -EINVAL;
+}
+
+void collector_close(struct collector *c)
+{
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	ebtop_bpf__destroy(c->skel);
+	if (c->stats_fd >= 0)
+		close(c->stats_fd);
+	user_cache_free(c->users);
+	free(c->recs);
+	free(c);
+}
+
+uint64_t collector_start_ns(const struct collector *c)
+{
+	return c->start_mono_ns;
+}
+
+/* One pass of the task iterator: every thread's record, appended to c->recs. */
+static int read_tasks(struct collector *c)
+{
+	int fd = bpf_iter_create(bpf_link__fd(c->skel->links.dump_task));
+	size_t bytes = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (grow_recs(c, bytes / sizeof(*c->recs) + 64)) {
+			err = -ENOMEM;
+			break;
+		}
+		n = read(fd, (char *)c->recs + bytes, c->cap * sizeof(*c->recs) - bytes);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		bytes += (size_t)n;
+	}
+	close(fd);
+	c->nrecs = bytes / sizeof(*c->recs);
+	return err;
+}
+
+static void read_errors(struct collector *c, uint64_t *errors)
+{
+	uint64_t vals[c->ncpus];
+
+	for (__u32 i = 0; i < EBTOP_NERR; i++) {
+		errors[i] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.errors), &i, vals))
+			continue;
+		for (int cpu = 0; cpu < c->ncpus; cpu++)
+			errors[i] += vals[cpu];
+	}
+}
+
+/* The kernel's own timing of each loaded program (bpf_stats), per event over the interval. */
+static void read_costs(struct collector *c, struct sample *s)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	bpf_object__for_each_program(prog, c->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 ilen = sizeof(info);
+		struct prog_cost *pc;
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || n >= MAX_PROGS || bpf_obj_get_info_by_fd(fd, &info, &ilen))
+			continue;
+		pc = &c->progs[n++];
+		if (pc->run_cnt && info.run_cnt > pc->run_cnt)
+			pc->ns_per_event = (double)(info.run_time_ns - pc->run_time_ns) /
+					   (double)(info.run_cnt - pc->run_cnt);
+		else
+			pc->ns_per_event = NAN;
+		snprintf(pc->name, sizeof(pc->name), "%s", bpf_program__name(prog));
+		pc->run_cnt = info.run_cnt;
+		pc->run_time_ns = info.run_time_ns;
+	}
+	c->nprogs = n;
+	memcpy(s->progs, c->progs, sizeof(c->progs[0]) * (size_t)n);
+	s->nprogs = n;
+}
+
+static double self_cpu_pct(struct collector *c, uint64_t now)
+{
+	struct rusage ru;
+	uint64_t cpu, dt = now - c->last_mono_ns;
+	double pct;
+
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
+	      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+	pct = dt ? 100.0 * (double)(cpu - c->last_cpu_ns) / (double)dt : 0;
+	c->last_cpu_ns = cpu;
+	c->last_mono_ns = now;
+	return pct;
+}
+
+int collector_sample(struct collector *c, struct sample *s)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->mono_ns = clock_mono_ns();
+	s->wall_ns = clock_wall_ns();
+	err = read_tasks(c);
+	if (err)
+		return err;
+	/* Exit records after the walk: a thread seen live and then exiting keeps the final one. */
+	c->rb_error = 0;
+	if (ring_buffer__consume(c->rb) < 0 && !c->rb_error)
+		return -EIO;
+	if (c->rb_error)
+		return c->rb_error;
+	read_errors(c, s->errors);
+	read_costs(c, s);
+	s->recs = c->recs;
+	s->nrecs = c->nrecs;
+	s->avail = c->avail;
+	s->status = c->status;
+	s->self_cpu_pct = self_cpu_pct(c, s->mono_ns);
+	return 0;
+}
+
+struct proc_info *collector_proc_info(void *ctx, uint32_t pid, uint64_t start_ns, uint32_t uid)
+{
+	struct collector *c = ctx;
+	char path[64], buf[4096], cg[512], *cmd = NULL;
+	const char *cgp;
+	size_t cglen = 0;
+	ssize_t n;
+	uint64_t ticks;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (procfs_read(path, buf, sizeof(buf)) <= 0)
+		return NULL;
+	/* The pid may have been reused since the kernel reported it. */
+	ticks = procfs_parse_starttime(buf);
+	if (c->ticks_per_sec &&
+	    llabs((long long)ticks - (long long)(start_ns / (NSEC_PER_SEC / c->ticks_per_sec))) > 1)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	cg[0] = '\0';
+	if (procfs_read(path, cg, sizeof(cg)) > 0 && (cgp = procfs_parse_cgroup(cg, &cglen))) {
+		memmove(cg, cgp, cglen);
+		cg[cglen] = '\0';
+	}
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	n = procfs_read(path, buf, sizeof(buf));
+	if (n > 0) {
+		procfs_join_cmdline(buf, (size_t)n);
+		cmd = buf;
+	}
+	return proc_info_new(cmd, cg[0] ? cg : NULL, user_cache_name(c->users, uid));
+}

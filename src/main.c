@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ebtop: command line, mode dispatch and the batch sampling loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "collect/collector.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "model/model.h"
+#include "model/view.h"
+#include "output/render.h"
+
+#ifndef EBTOP_VERSION
+#define EBTOP_VERSION "0.1.0"
+#endif
+
+#define OUTPUT_MAX (64u << 20) /* one interval's text, bounded */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: the interval sleep wakes up */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void list_fields(void)
+{
+	printf("%-14s %-8s %s\n", "FIELD", "COLUMN", "DESCRIPTION");
+	for (int f = 0; f < F_NUM; f++)
+		printf("%-14s %-8s %s\n", fields[f].name, fields[f].title, fields[f].help);
+}
+
+static int render(struct buf *out, const struct cli *c, const struct snapshot *s, bool first)
+{
+	const struct row **rows;
+	long n = view_select(s, &c->view, &rows);
+	int err;
+
+	if (n < 0)
+		return (int)n;
+	switch (c->format) {
+	case FMT_JSON:
+		err = render_json(out, s, rows, (size_t)n, &c->render);
+		break;
+	case FMT_CSV:
+		err = render_csv(out, s, rows, (size_t)n, &c->render, first);
+		break;
+	default:
+		err = render_header(out, s, &c->render);
+		if (!err)
+			err = render_table(out, s, rows, (size_t)n, &c->render);
+		if (!err)
+			err = buf_puts(out, "\n");
+		break;
+	}
+	free(rows);
+	return err;
+}
+
+static int write_all(const struct buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t n = write(STDOUT_FILENO, b->p + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static int run_batch(const struct cli *c)
+{
+	struct collect_opts co = {
+		.need = NEED_NET,
+		.ringbuf_kb = c->ringbuf_kb,
+		.bpf_stats = c->bpf_stats,
+		.verbose = c->verbose > 0,
+	};
+	uint64_t step = (uint64_t)(c->interval_s * 1e9), next;
+	struct collector *col = NULL;
+	struct model *model = NULL;
+	struct buf out;
+	char msg[512];
+	int err, rc = 1;
+
+	buf_init(&out, OUTPUT_MAX);
+	err = collector_open(&col, &co, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	if (msg[0])
+		fprintf(stderr, "ebtop: %s\n", msg);
+	model = model_new(collector_start_ns(col), collector_proc_info, col);
+	if (!model) {
+		fprintf(stderr, "ebtop: out of memory\n");
+		goto cleanup;
+	}
+	next = collector_start_ns(col);
+	for (long i = 0; !c->count || i < c->count; i++) {
+		struct sample smp;
+		struct snapshot *snap;
+
+		next += step;
+		while (!stop_requested && clock_sleep_until(next))
+			;
+		if (stop_requested)
+			break;
+		err = collector_sample(col, &smp);
+		if (err) {
+			fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		snap = model_update(model, &smp);
+		if (!snap) {
+			fprintf(stderr, "ebtop: out of memory building a snapshot\n");
+			goto cleanup;
+		}
+		buf_reset(&out);
+		err = render(&out, c, snap, i == 0);
+		snapshot_put(snap);
+		if (err) {
+			fprintf(stderr, "ebtop: output too large or out of memory (%s)\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		err = write_all(&out);
+		if (err == -EPIPE)
+			break; /* the reader went away, e.g. | head */
+		if (err) {
+			fprintf(stderr, "ebtop: writing output failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	model_free(model);
+	collector_close(col);
+	buf_free(&out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	char err[256];
+
+	if (cli_parse(&cli, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "ebtop: %s\n", err);
+		cli_usage(stderr);
+		return CLI_USAGE_EXIT;
+	}
+	if (cli.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (cli.version) {
+		printf("ebtop %s\n", EBTOP_VERSION);
+		return 0;
+	}
+	if (cli.list_fields) {
+		list_fields();
+		return 0;
+	}
+	log_set_level(cli.verbose >= 2 ? LOG_DEBUG : cli.verbose ? LOG_INFO : LOG_WARN);
+	install_signals();
+	if (cli.mode != MODE_BATCH) {
+		fprintf(stderr, "ebtop: the interactive view is not available in this build; "
+				"use -b for batch output\n");
+		return 1;
+	}
+	return run_batch(&cli);
+}

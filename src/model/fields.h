@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The metric and column table shared by every consumer: TUI, batch, exporter, filter. */
+#ifndef EBTOP_FIELDS_H
+#define EBTOP_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Stable ids; append within a group, never renumber in place. */
+enum field_id {
+	/* identity */
+	F_PID,
+	F_TGID,
+	F_PPID,
+	F_UID,
+	F_USER,
+	F_COMM,
+	F_CMD,
+	F_CGROUP,
+	F_STATE,
+	F_THREADS,
+	/* network bytes (sock:sock_send_length / sock_recv_length) */
+	F_NET_RATE,
+	F_TX_RATE,
+	F_RX_RATE,
+	F_TX_TOTAL,
+	F_RX_TOTAL,
+	F_TX_CALLS_RATE,
+	F_RX_CALLS_RATE,
+	F_TCP_TX_RATE,
+	F_TCP_RX_RATE,
+	F_UDP_TX_RATE,
+	F_UDP_RX_RATE,
+	F_TCP_TX_TOTAL,
+	F_TCP_RX_TOTAL,
+	F_UDP_TX_TOTAL,
+	F_UDP_RX_TOTAL,
+	F_V6_TX_TOTAL,
+	F_V6_RX_TOTAL,
+	/* cpu and scheduler */
+	/* disk and file I/O */
+	/* connections */
+	F_NUM
+};
+
+enum field_type { FT_NUM, FT_STR };
+
+enum field_unit {
+	UNIT_NONE,    /* an id or a plain number */
+	UNIT_COUNT,   /* a cumulative count */
+	UNIT_RATE,    /* events per second */
+	UNIT_BYTES,   /* cumulative bytes */
+	UNIT_BYTES_RATE,
+	UNIT_PERCENT, /* 100 = one CPU or the whole interval */
+	UNIT_NS,      /* cumulative nanoseconds */
+};
+
+/* Which collector a field needs; a consumer asks only for what it shows. */
+enum field_need {
+	NEED_NONE = 0,
+	NEED_NET = 1u << 0,
+	NEED_SCHED = 1u << 1,
+	NEED_DISK = 1u << 2,
+	NEED_CONN = 1u << 3,
+};
+
+#define FIELD_SUM    (1u << 0) /* the system total is the sum over processes */
+#define FIELD_LEFT   (1u << 1) /* left-aligned column */
+#define FIELD_ASC    (1u << 2) /* sorts ascending by default (ids, names) */
+#define FIELD_THREAD (1u << 3) /* meaningful per thread too */
+
+struct field_desc {
+	const char *name;  /* filter, --sort, JSON and CSV key: "tx" */
+	const char *title; /* column header: "TX/s" */
+	const char *help;  /* one line */
+	enum field_type type;
+	enum field_unit unit;
+	int width; /* column width in the table */
+	unsigned flags;
+	unsigned need;
+};
+
+extern const struct field_desc fields[F_NUM];
+
+/* Case-insensitive; accepts the name or the column title. -1 when unknown. */
+int field_lookup(const char *name);
+
+#endif

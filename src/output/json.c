@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* One JSON object per interval (JSON lines), built with jansson. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <jansson.h>
+#include "output/render.h"
+
+static const char *const err_keys[EBTOP_NERR] = {
+	[EBTOP_ERR_STORAGE] = "task_storage_failures",
+	[EBTOP_ERR_RINGBUF] = "exit_records_lost",
+};
+
+static json_t *num_or_null(double v)
+{
+	if (isnan(v))
+		return json_null();
+	/* Whole values (ids, byte totals) stay integers for exact arithmetic downstream. */
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *row_json(const struct row *r)
+{
+	json_t *o = json_object();
+
+	for (int f = 0; f < F_NUM; f++) {
+		if (!fields[f].name)
+			continue;
+		if (fields[f].type == FT_STR)
+			json_object_set_new(o, fields[f].name, str_or_null(row_str(r, f)));
+		else
+			json_object_set_new(o, fields[f].name, num_or_null(r->v[f]));
+	}
+	json_object_set_new(o, "start_ns", json_integer((json_int_t)r->start_ns));
+	json_object_set_new(o, "exited", json_boolean(r->flags & ROW_EXITED));
+	json_object_set_new(o, "kernel_thread", json_boolean(r->flags & ROW_KTHREAD));
+	return o;
+}
+
+static json_t *totals_json(const struct snapshot *s)
+{
+	json_t *o = json_object();
+
+	for (int f = 0; f < F_NUM; f++) {
+		if (fields[f].name && (fields[f].flags & FIELD_SUM) && !isnan(s->total.v[f]))
+			json_object_set_new(o, fields[f].name, num_or_null(s->total.v[f]));
+	}
+	return o;
+}
+
+static json_t *self_json(const struct snapshot *s)
+{
+	json_t *o = json_object(), *progs = json_array(), *errs = json_object();
+
+	json_object_set_new(o, "cpu_pct", json_real(s->self_cpu_pct));
+	for (int i = 0; i < s->nprogs; i++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "name", json_string(s->progs[i].name));
+		json_object_set_new(p, "run_cnt", json_integer((json_int_t)s->progs[i].run_cnt));
+		json_object_set_new(p, "run_time_ns",
+				    json_integer((json_int_t)s->progs[i].run_time_ns));
+		json_object_set_new(p, "ns_per_event", num_or_null(s->progs[i].ns_per_event));
+		json_array_append_new(progs, p);
+	}
+	json_object_set_new(o, "bpf_programs", progs);
+	for (int i = 0; i < EBTOP_NERR; i++) {
+		if (err_keys[i])
+			json_object_set_new(errs, err_keys[i], json_integer((json_int_t)s->errors[i]));
+	}
+	json_object_set_new(o, "errors", errs);
+	return o;
+}
+
+int render_json(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
+		const struct render_opts *o)
+{
+	json_t *root = json_object(), *arr = json_array();
+	char *text;
+	int err;
+
+	json_object_set_new(root, "seq", json_integer((json_int_t)s->seq));
+	json_object_set_new(root, "time", json_real((double)s->wall_ns / 1e9));
+	json_object_set_new(root, "interval_s", json_real((double)s->interval_ns / 1e9));
+	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "totals", totals_json(s));
+	json_object_set_new(root, "self", self_json(s));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, row_json(rows[i]));
+	json_object_set_new(root, o->threads ? "threads" : "processes", arr);
+	text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	err = buf_puts(b, text);
+	if (!err)
+		err = buf_puts(b, "\n");
+	free(text);
+	return err;
+}

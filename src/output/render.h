@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Snapshot renderers for batch mode: top-style table, JSON lines, CSV. */
+#ifndef EBTOP_RENDER_H
+#define EBTOP_RENDER_H
+
+#include <stdbool.h>
+#include "core/buf.h"
+#include "model/model.h"
+
+#define RENDER_MAX_COLS 48
+
+struct render_opts {
+	int cols[RENDER_MAX_COLS];
+	size_t ncols;
+	bool raw;     /* --bytes: whole numbers, no K/M/G */
+	bool threads; /* rows are threads */
+	int width;    /* truncate lines to this many columns; 0: no limit */
+};
+
+/* The default columns: PID USER TX/s RX/s TX RX COMMAND. */
+void render_opts_default(struct render_opts *o);
+/* Parses "pid,user,tx" into o->cols; returns -1 and names the bad field in err. */
+int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen);
+
+int render_header(struct buf *b, const struct snapshot *s, const struct render_opts *o) BUF_CHECK;
+int render_table(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
+		 const struct render_opts *o) BUF_CHECK;
+/* One line: a JSON object for the interval, with the selected rows. */
+int render_json(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
+		const struct render_opts *o) BUF_CHECK;
+/* CSV rows (every numeric field, raw); the column line first when header is set. */
+int render_csv(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
+	       const struct render_opts *o, bool header) BUF_CHECK;
+
+#endif

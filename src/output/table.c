@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Top-style header and table for batch mode. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "output/render.h"
+#include "output/format.h"
+
+void render_opts_default(struct render_opts *o)
+{
+	static const int def[] = {F_PID, F_USER, F_TX_RATE, F_RX_RATE, F_TX_TOTAL, F_RX_TOTAL, F_CMD};
+
+	memset(o, 0, sizeof(*o));
+	memcpy(o->cols, def, sizeof(def));
+	o->ncols = sizeof(def) / sizeof(def[0]);
+}
+
+int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen)
+{
+	char tmp[512], *save = NULL, *tok;
+	size_t n = 0;
+
+	if (strlen(list) >= sizeof(tmp)) {
+		snprintf(err, errlen, "column list too long");
+		return -1;
+	}
+	strcpy(tmp, list);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int f = field_lookup(tok);
+
+		if (f < 0) {
+			snprintf(err, errlen, "unknown column '%s'", tok);
+			return -1;
+		}
+		if (n == RENDER_MAX_COLS) {
+			snprintf(err, errlen, "too many columns (at most %d)", RENDER_MAX_COLS);
+			return -1;
+		}
+		o->cols[n++] = f;
+	}
+	if (!n) {
+		snprintf(err, errlen, "empty column list");
+		return -1;
+	}
+	o->ncols = n;
+	return 0;
+}
+
+static const char *const err_names[EBTOP_NERR] = {
+	[EBTOP_ERR_STORAGE] = "task storage full",
+	[EBTOP_ERR_RINGBUF] = "exit records lost",
+};
+
+static int header_net(struct buf *b, const struct snapshot *s, const struct render_opts *o)
+{
+	const double *v = s->total.v;
+	char tx[16], rx[16], ttx[16], trx[16], ut[16], ur[16], ct[16], cr[16];
+
+	fmt_value(tx, sizeof(tx), v[F_TX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(rx, sizeof(rx), v[F_RX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(ct, sizeof(ct), v[F_TCP_TX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(cr, sizeof(cr), v[F_TCP_RX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(ut, sizeof(ut), v[F_UDP_TX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(ur, sizeof(ur), v[F_UDP_RX_RATE], UNIT_BYTES_RATE, o->raw);
+	fmt_value(ttx, sizeof(ttx), v[F_TX_TOTAL], UNIT_BYTES, o->raw);
+	fmt_value(trx, sizeof(trx), v[F_RX_TOTAL], UNIT_BYTES, o->raw);
+	/* Loopback bytes are one process's TX and another's RX: never add TX and RX. */
+	return buf_printf(b, "Net:  TX %s/s  RX %s/s  (TCP %s/%s, UDP %s/%s)  since start TX %s RX %s\n",
+			  tx, rx, ct, cr, ut, ur, ttx, trx);
+}
+
+static int header_self(struct buf *b, const struct snapshot *s)
+{
+	int err = buf_printf(b, "Self: cpu %.2f%%", s->self_cpu_pct);
+
+	for (int i = 0; !err && i < s->nprogs; i++) {
+		if (!isnan(s->progs[i].ns_per_event))
+			err = buf_printf(b, "  %s %.0fns", s->progs[i].name,
+					 s->progs[i].ns_per_event);
+	}
+	for (int i = 0; !err && i < EBTOP_NERR; i++) {
+		if (err_names[i])
+			err = buf_printf(b, "  %s %llu", err_names[i],
+					 (unsigned long long)s->errors[i]);
+	}
+	return err ? err : buf_puts(b, "\n");
+}
+
+int render_header(struct buf *b, const struct snapshot *s, const struct render_opts *o)
+{
+	time_t t = (time_t)(s->wall_ns / 1000000000ULL);
+	size_t exited = 0;
+	struct tm tm;
+	char when[32];
+	int err;
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		exited += (s->procs[i].flags & ROW_EXITED) != 0;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	err = buf_printf(b, "ebtop - %s  interval %.2fs  processes %zu (%zu exited)  threads %.0f\n",
+			 when, (double)s->interval_ns / 1e9, s->nprocs - exited, exited,
+			 s->total.v[F_THREADS]);
+	if (!err && (s->avail & NEED_NET))
+		err = header_net(b, s, o);
+	if (!err)
+		err = header_self(b, s);
+	if (!err && s->status[0])
+		err = buf_printf(b, "Note: %s\n", s->status);
+	return err;
+}
+
+/* The last column takes what is left of the line; others are right-aligned numbers. */
+static int put_cell(struct buf *b, const char *text, int field, bool last)
+{
+	const struct field_desc *fd = &fields[field];
+	int w = fd->width;
+
+	if (last)
+		return buf_puts(b, text);
+	if (fd->flags & FIELD_LEFT)
+		return buf_printf(b, "%-*.*s ", w, w, text);
+	return buf_printf(b, "%*s ", w, text);
+}
+
+static int end_line(struct buf *b, size_t start, const struct render_opts *o)
+{
+	if (o->width > 0 && b->len - start > (size_t)o->width)
+		b->len = start + (size_t)o->width;
+	while (b->len > start && b->p[b->len - 1] == ' ')
+		b->len--;
+	return buf_puts(b, "\n");
+}
+
+int render_table(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
+		 const struct render_opts *o)
+{
+	size_t start = b->len;
+	int err = 0;
+
+	(void)s;
+	if (!b->p) {
+		err = buf_puts(b, "");
+		if (err)
+			return err;
+	}
+	for (size_t c = 0; !err && c < o->ncols; c++) {
+		const char *title = fields[o->cols[c]].title;
+
+		if (o->threads && o->cols[c] == F_PID)
+			title = "TID";
+		err = put_cell(b, title, o->cols[c], c + 1 == o->ncols);
+	}
+	if (!err)
+		err = end_line(b, start, o);
+	for (size_t i = 0; !err && i < n; i++) {
+		start = b->len;
+		for (size_t c = 0; !err && c < o->ncols; c++) {
+			char cell[4096];
+			int f = o->cols[c];
+
+			fmt_field(cell, sizeof(cell), rows[i], f, o->raw);
+			if (f == F_CMD && (rows[i]->flags & ROW_EXITED) && strlen(cell) + 10 < sizeof(cell))
+				strcat(cell, " <exited>");
+			err = put_cell(b, cell, f, c + 1 == o->ncols);
+		}
+		if (!err)
+			err = end_line(b, start, o);
+	}
+	return err;
+}
