@@ -9,6 +9,7 @@
 static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task_storage_failures",
 	[EBTOP_ERR_RINGBUF] = "exit_records_lost",
+	[EBTOP_ERR_SLOT] = "net_slot_fallbacks",
 };
 
 static json_t *num_or_null(double v)

@@ -51,6 +51,7 @@ int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t
 static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task storage full",
 	[EBTOP_ERR_RINGBUF] = "exit records lost",
+	[EBTOP_ERR_SLOT] = "slot fallbacks",
 };
 
 static int header_net(struct buf *b, const struct snapshot *s, const struct render_opts *o)
