@@ -355,12 +355,12 @@ struct proc_info *collector_proc_info(void *ctx, uint32_t pid, uint64_t start_ns
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	if (procfs_read(path, buf, sizeof(buf)) <= 0)
-		return NULL;
+		return proc_info_new(NULL, NULL, user_cache_name(c->users, uid)); /* gone already */
 	/* The pid may have been reused since the kernel reported it. */
 	ticks = procfs_parse_starttime(buf);
 	if (c->ticks_per_sec &&
 	    llabs((long long)ticks - (long long)(start_ns / (NSEC_PER_SEC / c->ticks_per_sec))) > 1)
-		return NULL;
+		return proc_info_new(NULL, NULL, user_cache_name(c->users, uid));
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
 	cg[0] = '\0';
 	if (procfs_read(path, cg, sizeof(cg)) > 0 && (cgp = procfs_parse_cgroup(cg, &cglen))) {

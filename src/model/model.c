@@ -27,6 +27,7 @@ struct model {
 	size_t ndead;
 	size_t dead_cap;
 	uint64_t seq;
+	struct ebtop_task_stats sys_tot; /* every process's deltas since start: never drops */
 };
 
 /* Every row function and consumer sees the same ordering of fillers. */
@@ -452,10 +453,12 @@ static void attach_info(struct model *m, struct row *p, const struct row *old)
 		p->info = proc_info_get(old->info);
 		return;
 	}
-	if (!(p->flags & ROW_EXITED) && m->info_fn)
+	if (old && old->info && (p->flags & ROW_EXITED)) {
+		p->info = proc_info_get(old->info); /* /proc has nothing left to say */
+		return;
+	}
+	if (m->info_fn)
 		p->info = m->info_fn(m->info_ctx, p->pid, p->start_ns, p->uid);
-	else if (old)
-		p->info = proc_info_get(old->info);
 }
 
 static void finish_rows(struct row *rows, size_t n, const struct row *prev, size_t nprev,
@@ -474,16 +477,18 @@ static void finish_rows(struct row *rows, size_t n, const struct row *prev, size
 	}
 }
 
-static void sum_totals(struct snapshot *snap, double dt)
+static void sum_totals(struct model *m, struct snapshot *snap, double dt)
 {
 	struct row *t = &snap->total;
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < snap->nprocs; i++) {
-		stats_add(&t->tot, &snap->procs[i].tot);
 		stats_add(&t->delta, &snap->procs[i].delta);
 		t->nthreads += snap->procs[i].nthreads;
 	}
+	/* Exited processes leave the table, their bytes stay in the total. */
+	stats_add(&m->sys_tot, &t->delta);
+	t->tot = m->sys_tot;
 	for (size_t f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++)
 		fillers[f](t, dt);
 	for (int f = 0; f < F_NUM; f++) {
@@ -538,7 +543,7 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 		    prev ? prev->nprocs : 0, proc_key_cmp, dt);
 	finish_rows(snap->threads, snap->nthreads, prev ? prev->threads : NULL,
 		    prev ? prev->nthreads : 0, thread_same_cmp, dt);
-	sum_totals(snap, dt);
+	sum_totals(m, snap, dt);
 
 	dead_sweep(m, snap);
 	snapshot_put(m->prev);
