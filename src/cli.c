@@ -29,6 +29,7 @@ void cli_usage(FILE *out)
 	      "      --fields          list the fields usable with --sort and --columns\n"
 	      "      --bpf-stats       have the kernel time ebtop's BPF programs (shown as ns/event)\n"
 	      "      --ringbuf-kb KB   exit-record ring buffer size (default 4096)\n"
+	      "      --net-slots N     per-CPU network counter slots, a power of two (default 4096)\n"
 	      "  -v, --verbose         more diagnostics; twice for libbpf's debug log\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            this text\n",
@@ -77,7 +78,7 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 	return 0;
 }
 
-enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC };
+enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS };
 
 static const struct option long_opts[] = {
 	{"batch", no_argument, NULL, 'b'},
@@ -96,6 +97,7 @@ static const struct option long_opts[] = {
 	{"fields", no_argument, NULL, OPT_FIELDS},
 	{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
 	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF},
+	{"net-slots", required_argument, NULL, OPT_NET_SLOTS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
@@ -171,6 +173,11 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 			break;
 		c->ringbuf_kb = (unsigned)l;
 		return 0;
+	case OPT_NET_SLOTS:
+		if (parse_long(arg, 64, 1 << 20, &l) || (l & (l - 1)))
+			break;
+		c->net_slots = (unsigned)l;
+		return 0;
 	case 'v':
 		c->verbose++;
 		return 0;
@@ -184,8 +191,10 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		snprintf(err, errlen, "unknown option");
 		return CLI_USAGE_EXIT;
 	}
-	snprintf(err, errlen, "invalid value '%s' for -%c%s", arg, opt < 256 ? opt : '-',
-		 opt == OPT_RINGBUF ? "-ringbuf-kb (a power of two, 4 to 1048576)" : "");
+	snprintf(err, errlen, "invalid value '%s' for %s", arg,
+		 opt == OPT_RINGBUF	 ? "--ringbuf-kb (a power of two, 4 to 1048576)"
+		 : opt == OPT_NET_SLOTS ? "--net-slots (a power of two, 64 to 1048576)"
+					 : (char[]){'-', (char)opt, '\0'});
 	return CLI_USAGE_EXIT;
 }
 
@@ -197,6 +206,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->interval_s = 1.0;
 	c->ringbuf_kb = 4096;
+	c->net_slots = 4096;
 	view_opts_default(&c->view);
 	render_opts_default(&c->render);
 	err[0] = '\0';

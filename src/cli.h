@@ -20,6 +20,7 @@ struct cli {
 	int verbose;
 	bool bpf_stats;
 	unsigned ringbuf_kb;
+	unsigned net_slots;
 	bool help;
 	bool version;
 	bool list_fields;

@@ -95,6 +95,7 @@ static int run_batch(const struct cli *c)
 	struct collect_opts co = {
 		.need = NEED_NET,
 		.ringbuf_kb = c->ringbuf_kb,
+		.net_slots = c->net_slots,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
 	};
@@ -112,7 +113,7 @@ static int run_batch(const struct cli *c)
 		return 1;
 	}
 	if (msg[0])
-		fprintf(stderr, "ebtop: %s\n", msg);
+		fprintf(stderr, "ebtop: %s\n", msg); /* what is unavailable; the rest runs */
 	model = model_new(collector_start_ns(col), collector_proc_info, col);
 	if (!model) {
 		fprintf(stderr, "ebtop: out of memory\n");

@@ -203,6 +203,8 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	}
 	c->start_mono_ns = clock_mono_ns();
 	c->last_mono_ns = c->start_mono_ns;
+	/* Degraded but running: the caller shows this sentence once. */
+	snprintf(msg, len, "%s", c->status);
 	*out = c;
 	return 0;
 fail:

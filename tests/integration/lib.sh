@@ -65,6 +65,19 @@ start_ebtop() {
 	return 1
 }
 
+# Stops the ebtop started last with SIGTERM: it must exit 0 with no sanitizer report.
+stop_ebtop() {
+	local name=$1 rc
+	kill -TERM "$EBTOP_PID" 2>/dev/null
+	wait "$EBTOP_PID" 2>/dev/null
+	rc=$?
+	if grep -qE 'Sanitizer|runtime error' "$TMP/$name.err"; then
+		fail "$name: ebtop sanitizer report" "$(grep -m3 -E 'Sanitizer|runtime error|#[0-9] ' "$TMP/$name.err" | tr '\n' ' ')"
+	elif [ "$rc" -ne 0 ]; then
+		fail "$name: ebtop exit status" "$rc: $(head -3 "$TMP/$name.err")"
+	fi
+}
+
 # Sum of a numeric field over every snapshot row matching a jq condition (rows shown once
 # when exited, so the last snapshot holding a pid has its final total).
 last_value() {

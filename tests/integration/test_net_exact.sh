@@ -16,7 +16,7 @@ $NETLOAD udp-send ::1 "$port" 3000 700 >"$TMP/usend.txt" &
 sender=$!
 wait "$sender" "$sink"
 sleep 0.6
-kill "$EBTOP_PID"; wait "$EBTOP_PID" 2>/dev/null
+stop_ebtop udp
 sent=$(jq .bytes "$TMP/usend.txt")
 got=$(jq .bytes <(tail -1 "$TMP/usink.txt"))
 # Exact: each datagram is one sendmsg/recvmsg call returning its full length.
@@ -35,7 +35,7 @@ $NETLOAD tcp-send 127.0.0.1 "$port" 1048576 >"$TMP/tsend.txt" &
 sender=$!
 wait "$sender" "$sink"
 sleep 1.1 # its exit record reaches the next snapshot
-kill "$EBTOP_PID"; wait "$EBTOP_PID" 2>/dev/null
+stop_ebtop short
 echo "short-lived sender lived $(jq .seconds "$TMP/tsend.txt") s"
 check_eq "short-lived: TX bytes exact" "$(last_value "$TMP/short.json" ".pid == $sender" tx_total)" 1048576
 check_eq "short-lived: receiver RX bytes exact" \
@@ -56,7 +56,8 @@ $NETLOAD tcp-send 127.0.0.1 "$port" 300000 4 >"$TMP/msend.txt" &
 sender=$!
 wait "$sender" "$sink"
 sleep 0.6
-kill "$EBTOP_PID" "$threads_pid"; wait "$EBTOP_PID" "$threads_pid" 2>/dev/null
+stop_ebtop procs
+EBTOP_PID=$threads_pid stop_ebtop threads
 while read -r line; do
 	tid=$(jq .tid <<<"$line")
 	want=$(jq .bytes <<<"$line")
@@ -68,3 +69,22 @@ sum_threads=$(jq -s "[.[] | .threads[]? | select(.tgid == $sender)] | group_by(.
 check_eq "threads: thread rows sum to the process row" \
 	"$sum_threads" "$(last_value "$TMP/procs.json" ".pid == $sender" tx_total)"
 check_eq "threads: process total exact" "$sum_threads" $((300000 * (1 + 2 + 3 + 4)))
+
+# --- 100 threads on a 64-slot table: colliding threads fall back to task storage, still exact ---
+port=$(free_port)
+start_ebtop slots -d 0.25 --threads --net-slots 64 || fail "slots: ebtop start"
+$NETLOAD tcp-sink 127.0.0.1 "$port" 100 >"$TMP/ssink.txt" &
+sink=$!
+wait_ready "$TMP/ssink.txt"
+$NETLOAD tcp-send 127.0.0.1 "$port" 1000 100 >"$TMP/ssend.txt" &
+sender=$!
+wait "$sender" "$sink"
+sleep 0.6
+stop_ebtop slots
+jq -s "[.[] | .threads[]? | select(.tgid == $sender)] | group_by(.pid) | map({key: (.[0].pid | tostring),
+	value: last.tx_total}) | from_entries" "$TMP/slots.json" >"$TMP/slots-got.json"
+wrong=$(jq -r --slurpfile got "$TMP/slots-got.json" -s \
+	'[.[] | select($got[0][.tid | tostring] != .bytes)] | length' "$TMP/ssend.txt")
+check_eq "slots: every one of 100 threads exact" "$wrong" 0
+fallbacks=$(jq -s 'last | .self.errors.net_slot_fallbacks' "$TMP/slots.json")
+check_true "slots: the fallback path was used ($fallbacks events)" test "$fallbacks" -gt 0

@@ -16,8 +16,7 @@ run_case() {
 	wait "$cpid"
 	wait "$spid"
 	sleep 0.8 # the exit records reach the next snapshot
-	kill "$EBTOP_PID"
-	wait "$EBTOP_PID" 2>/dev/null
+	stop_ebtop "$label"
 
 	local sent recv ctx crx stx srx
 	sent=$(jq '.end.sum_sent.bytes' "$TMP/$label-client.json")

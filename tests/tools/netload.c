@@ -64,6 +64,7 @@ struct sender {
 	const char *port;
 	size_t bytes;
 	pid_t tid;
+	pthread_barrier_t *barrier; /* all threads send, and end, together; may be NULL */
 };
 
 static void *tcp_sender(void *arg)
@@ -77,8 +78,12 @@ static void *tcp_sender(void *arg)
 	fd = socket(resolve(s->host, s->port, SOCK_STREAM, &ss, &len), SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
+	if (s->barrier)
+		pthread_barrier_wait(s->barrier);
 	send_all(fd, s->bytes);
 	close(fd);
+	if (s->barrier)
+		pthread_barrier_wait(s->barrier);
 	return NULL;
 }
 
@@ -90,7 +95,7 @@ static int cmd_tcp_send(int argc, char **argv)
 	double t0 = now_s();
 
 	if (nthreads <= 0) {
-		struct sender s = {argv[1], argv[2], bytes, 0};
+		struct sender s = {argv[1], argv[2], bytes, 0, NULL};
 
 		tcp_sender(&s);
 		printf("{\"pid\":%d,\"tid\":%d,\"bytes\":%zu,\"seconds\":%.4f}\n", getpid(), s.tid,
@@ -99,9 +104,11 @@ static int cmd_tcp_send(int argc, char **argv)
 	}
 	struct sender *s = calloc((size_t)nthreads, sizeof(*s));
 	pthread_t *th = calloc((size_t)nthreads, sizeof(*th));
+	pthread_barrier_t barrier;
 
+	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads);
 	for (int i = 0; i < nthreads; i++) {
-		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0};
+		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0, &barrier};
 		if (pthread_create(&th[i], NULL, tcp_sender, &s[i]))
 			die("pthread_create");
 	}
@@ -109,6 +116,7 @@ static int cmd_tcp_send(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < nthreads; i++)
 		printf("{\"pid\":%d,\"tid\":%d,\"bytes\":%zu}\n", getpid(), s[i].tid, s[i].bytes);
+	pthread_barrier_destroy(&barrier);
 	free(s);
 	free(th);
 	return 0;
@@ -151,6 +159,7 @@ static int cmd_tcp_sink(int argc, char **argv)
 	}
 	for (int i = 0; i < conns; i++)
 		pthread_join(th[i], NULL);
+	free(th);
 	close(lfd);
 	return 0;
 }
