@@ -15,12 +15,17 @@
 
 /* Set in ebtop_task.flags once the exit record has been queued. */
 #define EBTOP_TASK_EXITED 1u
+/* Set once file_rd_base/file_wr_base hold the thread's task->ioac at ebtop's start. */
+#define EBTOP_TASK_IOAC_BASE 2u
 
 /* Per-thread value in task storage: counters user space reads, plus hook state. */
 struct ebtop_task {
 	struct ebtop_task_stats c;
 	__u32 flags;
-	__u32 __pad;
+	__u32 disk_dev;     /* disk of the thread's previous block request */
+	__u64 disk_next;    /* the sector right after it: where a sequential one starts */
+	__u64 file_rd_base; /* task->ioac.rchar/wchar when ebtop started (older threads) */
+	__u64 file_wr_base;
 };
 
 /* Freed by the kernel together with the task. */
@@ -34,6 +39,8 @@ struct {
 /* Set by user space before load; net_nslots is a power of two. */
 const volatile __u32 net_nslots __weak = 4096;
 const volatile __u32 nr_cpus __weak = 1;
+/* bpf_ktime_get_boot_ns() just before load: threads older than this have an ioac baseline. */
+const volatile __u64 start_boot_ns __weak = 0;
 
 /* Per-CPU direct-mapped network counters; see struct ebtop_net_slot. */
 struct {

@@ -61,6 +61,35 @@ static __always_inline void add_slots(struct ebtop_net_counters *dst, __u32 tid,
 		bpf_loop(nr_cpus, slot_visit, &w, 0);
 }
 
+/*
+ * File bytes come from the kernel's own per-task I/O accounting (what
+ * /proc/PID/io shows as rchar/wchar): no hook, no per-call cost. Threads older
+ * than ebtop count from the baseline taken at their first sight.
+ */
+static __always_inline void ioac_base(struct ebtop_task *st, struct task_struct *t)
+{
+	if (st->flags & EBTOP_TASK_IOAC_BASE)
+		return;
+	if (t->start_boottime < start_boot_ns) {
+		st->file_rd_base = t->ioac.rchar;
+		st->file_wr_base = t->ioac.wchar;
+	}
+	st->flags |= EBTOP_TASK_IOAC_BASE;
+}
+
+static __always_inline void fill_file(struct ebtop_task_rec *r, struct task_struct *t,
+				      const struct ebtop_task *st)
+{
+	__u64 rd = t->ioac.rchar, wr = t->ioac.wchar;
+
+	if (st) {
+		rd = rd > st->file_rd_base ? rd - st->file_rd_base : 0;
+		wr = wr > st->file_wr_base ? wr - st->file_wr_base : 0;
+	}
+	r->st.disk.file_rd = rd;
+	r->st.disk.file_wr = wr;
+}
+
 static __always_inline void fill_rec(struct ebtop_task_rec *r, struct task_struct *t,
 				     const struct ebtop_task *st, __u32 kind)
 {
@@ -83,6 +112,7 @@ static __always_inline void fill_rec(struct ebtop_task_rec *r, struct task_struc
 		__builtin_memset(&r->st, 0, sizeof(r->st));
 	}
 	add_slots(&r->st.net, r->tid, kind == EBTOP_REC_EXIT);
+	fill_file(r, t, st);
 }
 
 SEC("iter/task")
@@ -99,6 +129,11 @@ int dump_task(struct bpf_iter__task *ctx)
 	/* Its exit record carries the final counters; don't count them twice. */
 	if (st && (st->flags & EBTOP_TASK_EXITED))
 		return 0;
+	/* A thread older than ebtop needs storage for its file-byte baseline. */
+	if (!st && t->start_boottime < start_boot_ns)
+		st = bpf_task_storage_get(&task_stats, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st)
+		ioac_base(st, t);
 	r = bpf_map_lookup_elem(&scratch, &zero);
 	if (!r)
 		return 0;
@@ -119,6 +154,7 @@ int BPF_PROG(task_exit, struct task_struct *t)
 		count_error(EBTOP_ERR_STORAGE);
 		return 0;
 	}
+	ioac_base(st, t);
 	r = bpf_ringbuf_reserve(&exits, sizeof(*r), 0);
 	if (!r) {
 		/* Lost: keep the counts where the iterator sees them while the task lingers. */

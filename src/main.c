@@ -93,7 +93,7 @@ static int write_all(const struct buf *b)
 static int run_batch(const struct cli *c)
 {
 	struct collect_opts co = {
-		.need = NEED_NET,
+		.need = NEED_NET | NEED_DISK, /* each is switched off where its hooks are missing */
 		.ringbuf_kb = c->ringbuf_kb,
 		.net_slots = c->net_slots,
 		.bpf_stats = c->bpf_stats,

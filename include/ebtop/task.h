@@ -37,6 +37,18 @@ struct ebtop_net_slot {
 	struct ebtop_net_counters net;
 };
 
+/*
+ * Block requests a thread caused (the submitter, or for page-cache writeback
+ * by a kernel thread the process that dirtied the file) and its file I/O.
+ */
+struct ebtop_disk_counters {
+	__u64 bytes[2]; /* block bytes by enum ebtop_disk_op, merged bios included */
+	__u64 ios[2];	/* requests started */
+	__u64 seq[2];	/* requests that began where the owner's previous one ended */
+	__u64 file_rd;	/* bytes read by read()-family calls (task->ioac.rchar) */
+	__u64 file_wr;	/* bytes written by write()-family calls (task->ioac.wchar) */
+};
+
 /* Upper bound on CPUs the readers walk; more CPUs are refused at load time. */
 #define EBTOP_MAX_CPUS 1024
 
@@ -47,6 +59,7 @@ struct ebtop_net_slot {
  */
 struct ebtop_task_stats {
 	struct ebtop_net_counters net;
+	struct ebtop_disk_counters disk;
 };
 
 #define EBTOP_STATS_WORDS (sizeof(struct ebtop_task_stats) / sizeof(__u64))
@@ -75,6 +88,9 @@ enum ebtop_err {
 	EBTOP_ERR_STORAGE = 0, /* task storage could not be created (out of memory) */
 	EBTOP_ERR_RINGBUF = 1, /* exit record dropped: ring buffer full */
 	EBTOP_ERR_SLOT = 2,    /* network event counted in task storage: slot taken (slower, exact) */
+	EBTOP_ERR_DISK_INFLIGHT = 3, /* block request not timed: in-flight request table full */
+	EBTOP_ERR_DISK_PROC = 4,     /* request latency not kept: per-process latency table full */
+	EBTOP_ERR_DISK_DEV = 5,      /* request not counted per disk: disk table full */
 	EBTOP_NERR = 8,
 };
 

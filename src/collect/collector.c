@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
 #include "collect/collector.h"
+#include "collect/disk.h"
 #include "collect/procfs.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -35,6 +36,7 @@ struct collector {
 	uint64_t last_mono_ns;
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
+	struct disk_reader disk;
 };
 
 /* libbpf's log is for developers: shown with -v only. */
@@ -104,6 +106,7 @@ static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *name)
 static void select_programs(struct collector *c, const struct collect_opts *o)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char why[160];
 	bool net = (o->need & NEED_NET) != 0;
 
 	if (net && !(kernel_has_tracepoint(vmlinux, "sock_send_length") &&
@@ -116,6 +119,10 @@ static void select_programs(struct collector *c, const struct collect_opts *o)
 	bpf_program__set_autoload(c->skel->progs.net_recv, net);
 	if (net)
 		c->avail |= NEED_NET;
+	if (disk_select(c->skel, vmlinux, (o->need & NEED_DISK) != 0, why, sizeof(why)))
+		c->avail |= NEED_DISK;
+	if (why[0])
+		status_add(c, "%s", why);
 	btf__free(vmlinux);
 }
 
@@ -134,6 +141,8 @@ static void explain_load_error(int err, char *msg, size_t len)
 			 "BPF programs could not be loaded: %s (run with -v for the verifier log)",
 			 strerror(-err));
 }
+
+static int read_tasks(struct collector *c);
 
 int collector_open(struct collector **out, const struct collect_opts *o, char *msg, size_t len)
 {
@@ -178,6 +187,9 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	c->skel->rodata->net_nslots = o->net_slots ? o->net_slots : 4096;
 	bpf_map__set_max_entries(c->skel->maps.net_slots, c->skel->rodata->net_nslots);
 	bpf_map__set_max_entries(c->skel->maps.exits, (o->ringbuf_kb ? o->ringbuf_kb : 4096) * 1024);
+	disk_configure(c->skel, o);
+	c->skel->rodata->start_boot_ns = clock_boot_ns();
+	c->disk.ncpus = c->ncpus;
 	select_programs(c, o);
 
 	err = ebtop_bpf__load(c->skel);
@@ -201,6 +213,13 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 		if (c->stats_fd < 0)
 			status_add(c, "BPF run-time statistics unavailable (%s)", strerror(errno));
 	}
+	/* One discarded walk: threads older than ebtop get their file-byte baseline now. */
+	err = read_tasks(c);
+	if (err) {
+		snprintf(msg, len, "the task iterator failed: %s", strerror(-err));
+		goto fail;
+	}
+	c->nrecs = 0;
 	c->start_mono_ns = clock_mono_ns();
 	c->last_mono_ns = c->start_mono_ns;
 	/* Degraded but running: the caller shows this sentence once. */
@@ -221,6 +240,7 @@ void collector_close(struct collector *c)
 	if (c->stats_fd >= 0)
 		close(c->stats_fd);
 	user_cache_free(c->users);
+	disk_reader_free(&c->disk);
 	free(c->recs);
 	free(c);
 }
@@ -336,6 +356,15 @@ int collector_sample(struct collector *c, struct sample *s)
 		return -EIO;
 	if (c->rb_error)
 		return c->rb_error;
+	if (c->avail & NEED_DISK) {
+		err = disk_read(&c->disk, c->skel, s, c->recs, c->nrecs);
+		if (err)
+			return err;
+		if (grow_recs(c, c->nrecs + 1))
+			return -ENOMEM;
+		if (disk_kernel_rec(&c->disk, c->skel, &c->recs[c->nrecs]))
+			c->nrecs++;
+	}
 	read_errors(c, s->errors);
 	read_costs(c, s);
 	s->recs = c->recs;

@@ -10,6 +10,8 @@ struct collect_opts {
 	unsigned need;       /* NEED_* bits the consumers asked for */
 	unsigned ringbuf_kb; /* exit-record ring buffer size */
 	unsigned net_slots;  /* per-CPU network slots, a power of two (0: default) */
+	unsigned disk_procs;    /* processes with block-latency histograms at once (0: default) */
+	unsigned disk_inflight; /* block requests timed at once (0: default) */
 	bool bpf_stats;      /* ask the kernel to time our programs (costs ~20 ns per event) */
 	bool verbose;        /* libbpf's own log on stderr */
 };

@@ -5,6 +5,7 @@
 
 #define ID  (FIELD_ASC | FIELD_THREAD)
 #define NET (FIELD_SUM | FIELD_THREAD)
+#define DSK (FIELD_SUM | FIELD_THREAD)
 
 const struct field_desc fields[F_NUM] = {
 	[F_PID] = {"pid", "PID", "process id (thread id on thread rows)", FT_NUM, UNIT_NONE, 7, ID},
@@ -53,6 +54,59 @@ const struct field_desc fields[F_NUM] = {
 			   NEED_NET},
 	[F_V6_RX_TOTAL] = {"v6_rx_total", "V6RX", "IPv6 bytes received", FT_NUM, UNIT_BYTES, 9, NET,
 			   NEED_NET},
+
+	/* disk and file I/O */
+	[F_DISK_R_RATE] = {"disk_r", "DISK-R/s", "block bytes read per second", FT_NUM, UNIT_BYTES_RATE,
+		       9, DSK, NEED_DISK},
+	[F_DISK_W_RATE] = {"disk_w", "DISK-W/s",
+		       "block bytes written per second (write-back credited to the dirtier)",
+		       FT_NUM, UNIT_BYTES_RATE, 9, DSK, NEED_DISK},
+	[F_R_IOPS] = {"r_iops", "R-IOPS", "block read requests per second", FT_NUM, UNIT_RATE, 7, DSK,
+		  NEED_DISK},
+	[F_W_IOPS] = {"w_iops", "W-IOPS", "block write requests per second", FT_NUM, UNIT_RATE, 7, DSK,
+		  NEED_DISK},
+	[F_IO_LAT] = {"io_lat", "IO-LAT", "mean block request latency, queue and device", FT_NUM,
+		  UNIT_NS, 8, 0, NEED_DISK},
+	[F_IO_LAT_P99] = {"io_lat_p99", "LAT-P99", "99th percentile of block request latency", FT_NUM,
+		      UNIT_NS, 8, 0, NEED_DISK},
+	[F_SEQ_PCT] = {"seq", "SEQ%", "share of block requests that continue the previous one", FT_NUM,
+		   UNIT_PERCENT, 5, FIELD_THREAD, NEED_DISK},
+	[F_CACHE_PCT] = {"cache", "CACHE%", "share of file reads served without block reads", FT_NUM,
+		     UNIT_PERCENT, 6, FIELD_THREAD, NEED_DISK},
+	[F_IO_LAT_MIN] = {"io_lat_min", "LAT-MIN", "shortest block request latency", FT_NUM, UNIT_NS, 8,
+		      0, NEED_DISK},
+	[F_IO_LAT_P50] = {"io_lat_p50", "LAT-P50", "median block request latency", FT_NUM, UNIT_NS, 8,
+		      0, NEED_DISK},
+	[F_IO_LAT_MAX] = {"io_lat_max", "LAT-MAX", "longest block request latency", FT_NUM, UNIT_NS, 8,
+		      0, NEED_DISK},
+	[F_IO_SVC] = {"io_svc", "SVC", "mean device time of block requests (issue to completion)",
+		  FT_NUM, UNIT_NS, 8, 0, NEED_DISK},
+	[F_IO_SVC_MIN] = {"io_svc_min", "SVC-MIN", "shortest device time", FT_NUM, UNIT_NS, 8, 0,
+		      NEED_DISK},
+	[F_IO_SVC_P50] = {"io_svc_p50", "SVC-P50", "median device time", FT_NUM, UNIT_NS, 8, 0,
+		      NEED_DISK},
+	[F_IO_SVC_P99] = {"io_svc_p99", "SVC-P99", "99th percentile of device time", FT_NUM, UNIT_NS, 8,
+		      0, NEED_DISK},
+	[F_IO_SVC_MAX] = {"io_svc_max", "SVC-MAX", "longest device time", FT_NUM, UNIT_NS, 8, 0,
+		      NEED_DISK},
+	[F_DISK_R_TOTAL] = {"disk_r_total", "DISK-R", "block bytes read since ebtop started", FT_NUM,
+			UNIT_BYTES, 9, DSK, NEED_DISK},
+	[F_DISK_W_TOTAL] = {"disk_w_total", "DISK-W", "block bytes written since ebtop started", FT_NUM,
+			UNIT_BYTES, 9, DSK, NEED_DISK},
+	[F_R_IOS_TOTAL] = {"r_ios_total", "R-IOS", "block read requests since ebtop started", FT_NUM,
+		       UNIT_COUNT, 7, DSK, NEED_DISK},
+	[F_W_IOS_TOTAL] = {"w_ios_total", "W-IOS", "block write requests since ebtop started", FT_NUM,
+		       UNIT_COUNT, 7, DSK, NEED_DISK},
+	[F_FILE_R_RATE] = {"file_r", "FILE-R/s",
+		       "bytes read per second by read() calls, network sockets excluded", FT_NUM,
+		       UNIT_BYTES_RATE, 9, DSK, NEED_DISK},
+	[F_FILE_W_RATE] = {"file_w", "FILE-W/s",
+		       "bytes written per second by write() calls, network sockets excluded",
+		       FT_NUM, UNIT_BYTES_RATE, 9, DSK, NEED_DISK},
+	[F_FILE_R_TOTAL] = {"file_r_total", "FILE-R", "file bytes read since ebtop started", FT_NUM,
+			UNIT_BYTES, 9, DSK, NEED_DISK},
+	[F_FILE_W_TOTAL] = {"file_w_total", "FILE-W", "file bytes written since ebtop started", FT_NUM,
+			UNIT_BYTES, 9, DSK, NEED_DISK},
 };
 
 int field_lookup(const char *name)

@@ -39,6 +39,30 @@ enum field_id {
 	F_V6_RX_TOTAL,
 	/* cpu and scheduler */
 	/* disk and file I/O */
+	F_DISK_R_RATE,
+	F_DISK_W_RATE,
+	F_R_IOPS,
+	F_W_IOPS,
+	F_IO_LAT,
+	F_IO_LAT_P99,
+	F_SEQ_PCT,
+	F_CACHE_PCT,
+	F_IO_LAT_MIN,
+	F_IO_LAT_P50,
+	F_IO_LAT_MAX,
+	F_IO_SVC,
+	F_IO_SVC_MIN,
+	F_IO_SVC_P50,
+	F_IO_SVC_P99,
+	F_IO_SVC_MAX,
+	F_DISK_R_TOTAL,
+	F_DISK_W_TOTAL,
+	F_R_IOS_TOTAL,
+	F_W_IOS_TOTAL,
+	F_FILE_R_RATE,
+	F_FILE_W_RATE,
+	F_FILE_R_TOTAL,
+	F_FILE_W_TOTAL,
 	/* connections */
 	F_NUM
 };

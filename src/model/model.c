@@ -7,6 +7,7 @@
 #include <string.h>
 #include "model/model.h"
 #include "model/fill.h"
+#include "model/disk.h"
 #include "core/testable.h"
 
 #define PF_KTHREAD 0x00200000u
@@ -28,12 +29,14 @@ struct model {
 	size_t dead_cap;
 	uint64_t seq;
 	struct ebtop_task_stats sys_tot; /* every process's deltas since start: never drops */
+	struct disk_model *disk;
 };
 
 /* Every row function and consumer sees the same ordering of fillers. */
 static const row_fill_fn fillers[] = {
 	fill_ident,
 	fill_net,
+	fill_disk,
 };
 
 struct proc_info *proc_info_new(const char *cmdline, const char *cgroup, const char *user)
@@ -83,6 +86,7 @@ void snapshot_put(struct snapshot *s)
 		proc_info_put(s->threads[i].info);
 	free(s->procs);
 	free(s->threads);
+	free(s->disks);
 	free(s);
 }
 
@@ -299,6 +303,11 @@ struct model *model_new(uint64_t start_mono_ns, proc_info_fn info_fn, void *info
 	m->start_mono_ns = start_mono_ns;
 	m->info_fn = info_fn;
 	m->info_ctx = info_ctx;
+	m->disk = disk_model_new();
+	if (!m->disk) {
+		free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -307,6 +316,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	snapshot_put(m->prev);
+	disk_model_free(m->disk);
 	free(m->dead);
 	free(m);
 }
@@ -544,6 +554,10 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 	finish_rows(snap->threads, snap->nthreads, prev ? prev->threads : NULL,
 		    prev ? prev->nthreads : 0, thread_same_cmp, dt);
 	sum_totals(m, snap, dt);
+	if (disk_model_update(m->disk, snap, s, dt)) {
+		snapshot_put(snap);
+		return NULL;
+	}
 
 	dead_sweep(m, snap);
 	snapshot_put(m->prev);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ebtop/task.h"
+#include "ebtop/disk.h"
+#include "model/hist.h"
 #include "model/fields.h"
 
 /* What /proc tells about a process; shared by snapshots, freed with the last ref. */
@@ -55,6 +57,19 @@ struct prog_cost {
 
 #define MAX_PROGS 24
 
+/* One block device (whole disk) over the interval. */
+struct disk_row {
+	char name[32];
+	uint32_t dev;         /* major << 20 | minor */
+	double bytes_rate[2]; /* by enum ebtop_disk_op, per second */
+	double iops[2];
+	uint64_t bytes[2]; /* cumulative since ebtop started */
+	uint64_t ios[2];
+	struct lat_summary lat;            /* queue+service: from request start */
+	struct lat_summary svc;            /* device: from issue to the driver */
+	uint32_t hist[EBTOP_HIST_BUCKETS]; /* queue+service latency over the interval */
+};
+
 /* Immutable once built; shared between consumers by reference count. */
 struct snapshot {
 	int refs;
@@ -73,12 +88,20 @@ struct snapshot {
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
 	char status[256]; /* degraded features, one line; empty when all is well */
+	struct disk_row *disks; /* by dev; NULL when disk counting is off */
+	size_t ndisks;
 };
 
 struct snapshot *snapshot_get(struct snapshot *s);
 void snapshot_put(struct snapshot *s);
 /* Process row by pid, or NULL. */
 const struct row *snapshot_find(const struct snapshot *s, uint32_t pid);
+
+/* A process's cumulative block latency histograms, as the kernel keeps them. */
+struct disk_lat_rec {
+	struct ebtop_disk_lat_key key;
+	struct ebtop_disk_lat lat;
+};
 
 /* One interval's raw input from the collector. */
 struct sample {
@@ -92,6 +115,11 @@ struct sample {
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
 	const char *status; /* (borrowed) */
+	/* Block I/O (borrowed, cumulative): per process sorted by key, per disk sorted by dev. */
+	const struct disk_lat_rec *lats;
+	size_t nlats;
+	const struct ebtop_disk_dev *disks;
+	size_t ndisks;
 };
 
 /* Looks up /proc details of a live process; returns a new reference or NULL. */

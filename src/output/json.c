@@ -10,6 +10,9 @@ static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task_storage_failures",
 	[EBTOP_ERR_RINGBUF] = "exit_records_lost",
 	[EBTOP_ERR_SLOT] = "net_slot_fallbacks",
+	[EBTOP_ERR_DISK_INFLIGHT] = "disk_requests_untimed",
+	[EBTOP_ERR_DISK_PROC] = "disk_latency_table_full",
+	[EBTOP_ERR_DISK_DEV] = "disk_table_full",
 };
 
 static json_t *num_or_null(double v)
@@ -80,6 +83,69 @@ static json_t *self_json(const struct snapshot *s)
 	return o;
 }
 
+static json_t *lat_json(const struct lat_summary *l)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "min_ns", num_or_null(l->min));
+	json_object_set_new(o, "avg_ns", num_or_null(l->avg));
+	json_object_set_new(o, "p50_ns", num_or_null(l->p50));
+	json_object_set_new(o, "p99_ns", num_or_null(l->p99));
+	json_object_set_new(o, "max_ns", num_or_null(l->max));
+	return o;
+}
+
+/* Nonzero buckets only, biolatency-style: [lo_ns, hi_ns) and the count. */
+static json_t *hist_json(const uint32_t *h)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; i < EBTOP_HIST_BUCKETS; i++) {
+		json_t *bkt;
+
+		if (!h[i])
+			continue;
+		bkt = json_object();
+		json_object_set_new(bkt, "lo_ns", json_integer((json_int_t)ebtop_hist_lower(i)));
+		json_object_set_new(bkt, "hi_ns",
+				    json_integer((json_int_t)ebtop_hist_lower(i + 1)));
+		json_object_set_new(bkt, "count", json_integer(h[i]));
+		json_array_append_new(a, bkt);
+	}
+	return a;
+}
+
+static json_t *disks_json(const struct snapshot *s)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < s->ndisks; i++) {
+		const struct disk_row *d = &s->disks[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(d->name));
+		json_object_set_new(o, "major", json_integer(d->dev >> 20));
+		json_object_set_new(o, "minor", json_integer(d->dev & 0xfffff));
+		json_object_set_new(o, "read_bytes_s", json_real(d->bytes_rate[EBTOP_DISK_READ]));
+		json_object_set_new(o, "write_bytes_s", json_real(d->bytes_rate[EBTOP_DISK_WRITE]));
+		json_object_set_new(o, "read_iops", json_real(d->iops[EBTOP_DISK_READ]));
+		json_object_set_new(o, "write_iops", json_real(d->iops[EBTOP_DISK_WRITE]));
+		json_object_set_new(o, "read_bytes_total",
+				    json_integer((json_int_t)d->bytes[EBTOP_DISK_READ]));
+		json_object_set_new(o, "write_bytes_total",
+				    json_integer((json_int_t)d->bytes[EBTOP_DISK_WRITE]));
+		json_object_set_new(o, "read_ios_total",
+				    json_integer((json_int_t)d->ios[EBTOP_DISK_READ]));
+		json_object_set_new(o, "write_ios_total",
+				    json_integer((json_int_t)d->ios[EBTOP_DISK_WRITE]));
+		json_object_set_new(o, "latency", lat_json(&d->lat));
+		json_object_set_new(o, "service", lat_json(&d->svc));
+		json_object_set_new(o, "latency_hist", hist_json(d->hist));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 int render_json(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
 		const struct render_opts *o)
 {
@@ -93,6 +159,8 @@ int render_json(struct buf *b, const struct snapshot *s, const struct row *const
 	json_object_set_new(root, "status", json_string(s->status));
 	json_object_set_new(root, "totals", totals_json(s));
 	json_object_set_new(root, "self", self_json(s));
+	if (s->avail & NEED_DISK)
+		json_object_set_new(root, "disks", disks_json(s));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, row_json(rows[i]));
 	json_object_set_new(root, o->threads ? "threads" : "processes", arr);

@@ -52,6 +52,9 @@ static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task storage full",
 	[EBTOP_ERR_RINGBUF] = "exit records lost",
 	[EBTOP_ERR_SLOT] = "slot fallbacks",
+	[EBTOP_ERR_DISK_INFLIGHT] = "disk requests untimed",
+	[EBTOP_ERR_DISK_PROC] = "disk latency table full",
+	[EBTOP_ERR_DISK_DEV] = "disk table full",
 };
 
 static int header_net(struct buf *b, const struct snapshot *s, const struct render_opts *o)
@@ -70,6 +73,28 @@ static int header_net(struct buf *b, const struct snapshot *s, const struct rend
 	/* Loopback bytes are one process's TX and another's RX: never add TX and RX. */
 	return buf_printf(b, "Net:  TX %s/s  RX %s/s  (TCP %s/%s, UDP %s/%s)  since start TX %s RX %s\n",
 			  tx, rx, ct, cr, ut, ur, ttx, trx);
+}
+
+/* One line per disk: throughput and IOPS each way, latency over the interval. */
+static int header_disks(struct buf *b, const struct snapshot *s, const struct render_opts *o)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < s->ndisks; i++) {
+		const struct disk_row *d = &s->disks[i];
+		char r[16], w[16], ri[16], wi[16], lat[16], p99[16];
+
+		fmt_value(r, sizeof(r), d->bytes_rate[EBTOP_DISK_READ], UNIT_BYTES_RATE, o->raw);
+		fmt_value(w, sizeof(w), d->bytes_rate[EBTOP_DISK_WRITE], UNIT_BYTES_RATE, o->raw);
+		fmt_value(ri, sizeof(ri), d->iops[EBTOP_DISK_READ], UNIT_RATE, o->raw);
+		fmt_value(wi, sizeof(wi), d->iops[EBTOP_DISK_WRITE], UNIT_RATE, o->raw);
+		fmt_value(lat, sizeof(lat), d->lat.avg, UNIT_NS, o->raw);
+		fmt_value(p99, sizeof(p99), d->lat.p99, UNIT_NS, o->raw);
+		err = buf_printf(
+		    b, "Disk: %-8s R %s/s %s IOPS  W %s/s %s IOPS  latency avg %s p99 %s\n",
+		    d->name, r, ri, w, wi, lat, p99);
+	}
+	return err;
 }
 
 static int header_self(struct buf *b, const struct snapshot *s)
@@ -106,6 +131,8 @@ int render_header(struct buf *b, const struct snapshot *s, const struct render_o
 			 s->total.v[F_THREADS]);
 	if (!err && (s->avail & NEED_NET))
 		err = header_net(b, s, o);
+	if (!err && (s->avail & NEED_DISK))
+		err = header_disks(b, s, o);
 	if (!err)
 		err = header_self(b, s);
 	if (!err && s->status[0])
