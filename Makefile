@@ -14,7 +14,7 @@ BUILD    ?= build
 SANFLAGS :=
 endif
 
-PKGS     := libbpf ncursesw sqlite3 libmicrohttpd jansson
+PKGS     := libbpf ncursesw sqlite3 libmicrohttpd jansson yaml-0.1 libcrypt
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP $(SANFLAGS)
 CPPFLAGS += -Iinclude -Isrc -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -91,7 +91,7 @@ deps:
 		build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 		libncurses-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcmocka-dev \
 		iperf3 fio stress-ng nethogs jq sqlite3 tmux iproute2 iptables util-linux \
-		procps prometheus wrk
+		procps prometheus wrk libyaml-dev libcrypt-dev curl openssl
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*.c bpf/*.h include/ebtop/*.h tests/*/*.c)

@@ -12,6 +12,7 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: ebtop [OPTIONS]            interactive view\n"
 	      "       ebtop -b [OPTIONS]         batch output for scripts\n"
+	      "       ebtop serve [OPTIONS]      Prometheus /metrics and REST API (serve --help)\n"
 	      "\n"
 	      "  -b, --batch           print snapshots to stdout instead of the interactive view\n"
 	      "  -n, --iterations N    stop after N intervals (default: until interrupted)\n"
@@ -210,6 +211,8 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	view_opts_default(&c->view);
 	render_opts_default(&c->render);
 	err[0] = '\0';
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return cli_parse_serve(c, argc - 1, argv + 1, err, errlen);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:vVh", long_opts, NULL)) != -1) {

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include "model/view.h"
 #include "output/render.h"
+#include "serve/serve.h"
 
-enum cli_mode { MODE_TUI, MODE_BATCH };
+enum cli_mode { MODE_TUI, MODE_BATCH, MODE_SERVE };
 enum cli_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 struct cli {
@@ -26,6 +27,7 @@ struct cli {
 	bool list_fields;
 	struct view_opts view;
 	struct render_opts render;
+	struct serve_opts serve; /* ebtop serve */
 };
 
 #define CLI_USAGE_EXIT 2
@@ -36,5 +38,8 @@ struct cli {
  */
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
 void cli_usage(FILE *out);
+/* `ebtop serve [OPTIONS]`: argv[0] is "serve". Same contract as cli_parse(). */
+int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errlen);
+void cli_serve_usage(FILE *out);
 
 #endif

@@ -12,8 +12,10 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "model/model.h"
+#include "model/sink.h"
 #include "model/view.h"
 #include "output/render.h"
+#include "serve/serve.h"
 
 #ifndef EBTOP_VERSION
 #define EBTOP_VERSION "0.1.0"
@@ -163,6 +165,109 @@ cleanup:
 	return rc;
 }
 
+/*
+ * The sampling loop of the long-running modes: one snapshot per interval,
+ * handed to every sink in turn, until SIGINT/SIGTERM. Returns 0 on a clean stop.
+ */
+static int sample_loop(const struct cli *c, unsigned need, struct snapshot_sink *sinks,
+		       size_t nsinks)
+{
+	struct collect_opts co = {
+		.need = need,
+		.ringbuf_kb = c->ringbuf_kb,
+		.bpf_stats = c->bpf_stats,
+		.verbose = c->verbose > 0,
+	};
+	uint64_t step = (uint64_t)(c->interval_s * 1e9), next;
+	struct collector *col = NULL;
+	struct model *model = NULL;
+	char msg[512];
+	int err, rc = 1;
+
+	err = collector_open(&col, &co, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	if (msg[0])
+		fprintf(stderr, "ebtop: %s\n", msg);
+	model = model_new(collector_start_ns(col), collector_proc_info, col);
+	if (!model) {
+		fprintf(stderr, "ebtop: out of memory\n");
+		goto cleanup;
+	}
+	next = collector_start_ns(col);
+	while (!stop_requested) {
+		struct sink_info info;
+		struct sample smp;
+		struct snapshot *snap;
+		uint64_t t0;
+
+		next += step;
+		while (!stop_requested && clock_sleep_until(next))
+			;
+		if (stop_requested)
+			break;
+		t0 = clock_mono_ns();
+		err = collector_sample(col, &smp);
+		if (err) {
+			fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		snap = model_update(model, &smp);
+		if (!snap) {
+			log_warn("out of memory building a snapshot; skipping this interval\n");
+			continue;
+		}
+		info.collect_s = (double)(clock_mono_ns() - t0) / 1e9;
+		for (size_t i = 0; i < nsinks; i++) {
+			if (sinks[i].consume && (err = sinks[i].consume(sinks[i].ctx, snap, &info)))
+				log_warn("%s: %s\n", sinks[i].name, strerror(err < 0 ? -err : err));
+		}
+		snapshot_put(snap);
+		/* Past deadlines (a slow interval, a suspended machine) are skipped, not replayed. */
+		if (clock_mono_ns() > next + step)
+			next = clock_mono_ns();
+	}
+	rc = 0;
+cleanup:
+	for (size_t i = 0; i < nsinks; i++) {
+		if (sinks[i].close)
+			sinks[i].close(sinks[i].ctx);
+	}
+	model_free(model);
+	collector_close(col);
+	return rc;
+}
+
+static int serve_consume(void *ctx, struct snapshot *snap, const struct sink_info *info)
+{
+	return serve_publish(ctx, snap, info->collect_s);
+}
+
+static int run_serve(const struct cli *c)
+{
+	struct serve_opts so = c->serve;
+	struct snapshot_sink sinks[4];
+	struct serve *sv = NULL;
+	size_t n = 0;
+	char msg[512];
+	int err, rc;
+
+	so.version = EBTOP_VERSION;
+	so.interval_s = c->interval_s;
+	err = serve_open(&sv, &so, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	log_info("serving on %s\n", serve_url(sv));
+	sinks[n++] = (struct snapshot_sink){"metrics and API", serve_consume, NULL, sv};
+	rc = sample_loop(c, NEED_NET, sinks, n);
+	serve_close(sv);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -170,11 +275,17 @@ int main(int argc, char **argv)
 
 	if (cli_parse(&cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ebtop: %s\n", err);
-		cli_usage(stderr);
+		if (cli.mode == MODE_SERVE)
+			cli_serve_usage(stderr);
+		else
+			cli_usage(stderr);
 		return CLI_USAGE_EXIT;
 	}
 	if (cli.help) {
-		cli_usage(stdout);
+		if (cli.mode == MODE_SERVE)
+			cli_serve_usage(stdout);
+		else
+			cli_usage(stdout);
 		return 0;
 	}
 	if (cli.version) {
@@ -187,6 +298,8 @@ int main(int argc, char **argv)
 	}
 	log_set_level(cli.verbose >= 2 ? LOG_DEBUG : cli.verbose ? LOG_INFO : LOG_WARN);
 	install_signals();
+	if (cli.mode == MODE_SERVE)
+		return run_serve(&cli);
 	if (cli.mode != MODE_BATCH) {
 		fprintf(stderr, "ebtop: the interactive view is not available in this build; "
 				"use -b for batch output\n");

@@ -93,6 +93,20 @@ enum field_need {
 #define FIELD_ASC    (1u << 2) /* sorts ascending by default (ids, names) */
 #define FIELD_THREAD (1u << 3) /* meaningful per thread too */
 
+/* How a field is exported as a Prometheus metric. */
+enum prom_type { PROM_NONE = 0, PROM_COUNTER, PROM_GAUGE };
+
+/*
+ * Zero (the default for a field that does not set it) means "not exported".
+ * Names follow Prometheus conventions: ebtop_ prefix, base units (bytes,
+ * seconds), counters end in _total.
+ */
+struct field_prom {
+	const char *name; /* "ebtop_process_network_transmit_bytes_total" */
+	enum prom_type type;
+	double scale; /* factor to the base unit (1e-9 for nanoseconds); 0 means 1 */
+};
+
 struct field_desc {
 	const char *name;  /* filter, --sort, JSON and CSV key: "tx" */
 	const char *title; /* column header: "TX/s" */
@@ -102,6 +116,7 @@ struct field_desc {
 	int width; /* column width in the table */
 	unsigned flags;
 	unsigned need;
+	struct field_prom prom; /* set with .prom = {...}; unset: not exported */
 };
 
 extern const struct field_desc fields[F_NUM];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <jansson.h>
 #include "output/render.h"
+#include "output/json.h"
 
 static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task_storage_failures",
@@ -30,7 +31,7 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *row_json(const struct row *r)
+json_t *row_json(const struct row *r)
 {
 	json_t *o = json_object();
 
@@ -48,7 +49,7 @@ static json_t *row_json(const struct row *r)
 	return o;
 }
 
-static json_t *totals_json(const struct snapshot *s)
+json_t *totals_json(const struct snapshot *s)
 {
 	json_t *o = json_object();
 
@@ -59,7 +60,7 @@ static json_t *totals_json(const struct snapshot *s)
 	return o;
 }
 
-static json_t *self_json(const struct snapshot *s)
+json_t *self_json(const struct snapshot *s)
 {
 	json_t *o = json_object(), *progs = json_array(), *errs = json_object();
 

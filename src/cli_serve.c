@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Command-line options of `ebtop serve`. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+void cli_serve_usage(FILE *out)
+{
+	fputs("Usage: ebtop serve [OPTIONS]\n"
+	      "Serves Prometheus metrics and a REST/JSON API over HTTP.\n"
+	      "\n"
+	      "  -l, --listen ADDR:PORT|PATH  where to listen (default " SERVE_LISTEN_DEFAULT
+	      "); [::1]:PORT for IPv6,\n"
+	      "                          a path (or unix:PATH) for a unix socket\n"
+	      "      --web-config FILE   TLS and basic auth (Prometheus exporter-toolkit format)\n"
+	      "      --max-connections N simultaneous connections (default 64)\n"
+	      "      --timeout SECONDS   close connections idle this long (default 10)\n"
+	      "      --threads N         HTTP worker threads (default 2)\n"
+	      "      --max-response MB   largest response body (default 32)\n"
+	      "      --metrics-top N     process series exported one by one (default 50); the\n"
+	      "                          rest are summed into one comm=\"other\" series\n"
+	      "      --metrics-sort FIELD  ranks series for --metrics-top (default net)\n"
+	      "      --metrics-labels LIST process labels, from comm,user,cgroup (default all)\n"
+	      "      --metrics-pid       add a pid label (one series per process)\n"
+	      "      --metrics-filter EXPR  export only matching processes\n"
+	      "  -d, --delay SECONDS     sampling interval (default 1)\n"
+	      "      --bpf-stats         export BPF run time per program\n"
+	      "      --ringbuf-kb KB     exit-record ring buffer size (default 4096)\n"
+	      "  -v, --verbose           more diagnostics\n"
+	      "  -h, --help              this text\n",
+	      out);
+}
+
+enum {
+	OPT_WEBCONFIG = 300,
+	OPT_MAXCONN,
+	OPT_TIMEOUT,
+	OPT_THREADS,
+	OPT_MAXRESP,
+	OPT_TOP,
+	OPT_SORT,
+	OPT_LABELS,
+	OPT_PID,
+	OPT_FILTER,
+	OPT_BPF,
+	OPT_RB,
+};
+
+static const struct option serve_opts[] = {
+	{"listen", required_argument, NULL, 'l'},
+	{"web-config", required_argument, NULL, OPT_WEBCONFIG},
+	{"max-connections", required_argument, NULL, OPT_MAXCONN},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"threads", required_argument, NULL, OPT_THREADS},
+	{"max-response", required_argument, NULL, OPT_MAXRESP},
+	{"metrics-top", required_argument, NULL, OPT_TOP},
+	{"metrics-sort", required_argument, NULL, OPT_SORT},
+	{"metrics-labels", required_argument, NULL, OPT_LABELS},
+	{"metrics-pid", no_argument, NULL, OPT_PID},
+	{"metrics-filter", required_argument, NULL, OPT_FILTER},
+	{"delay", required_argument, NULL, 'd'},
+	{"bpf-stats", no_argument, NULL, OPT_BPF},
+	{"ringbuf-kb", required_argument, NULL, OPT_RB},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int num(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_labels(struct prom_opts *p, const char *list, char *err, size_t errlen)
+{
+	char tmp[128], *save = NULL, *tok;
+	unsigned l = p->labels & PROM_L_PID;
+
+	if (strlen(list) >= sizeof(tmp))
+		goto bad;
+	strcpy(tmp, list);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "comm"))
+			l |= PROM_L_COMM;
+		else if (!strcmp(tok, "user"))
+			l |= PROM_L_USER;
+		else if (!strcmp(tok, "cgroup"))
+			l |= PROM_L_CGROUP;
+		else if (!strcmp(tok, "pid"))
+			l |= PROM_L_PID;
+		else
+			goto bad;
+	}
+	p->labels = l;
+	return 0;
+bad:
+	snprintf(err, errlen, "--metrics-labels: a list of comm, user, cgroup, pid");
+	return -1;
+}
+
+static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct serve_opts *s = &c->serve;
+	char *end;
+	long l;
+	int f;
+
+	switch (opt) {
+	case 'l':
+		if (!arg[0] || strlen(arg) >= sizeof(s->listen))
+			break;
+		snprintf(s->listen, sizeof(s->listen), "%s", arg);
+		return 0;
+	case OPT_WEBCONFIG:
+		s->web_config = arg;
+		return 0;
+	case OPT_MAXCONN:
+		if (num(arg, 1, 65536, &l))
+			break;
+		s->max_conns = (unsigned)l;
+		return 0;
+	case OPT_TIMEOUT:
+		if (num(arg, 1, 3600, &l))
+			break;
+		s->timeout_s = (unsigned)l;
+		return 0;
+	case OPT_THREADS:
+		if (num(arg, 1, 64, &l))
+			break;
+		s->threads = (unsigned)l;
+		return 0;
+	case OPT_MAXRESP:
+		if (num(arg, 1, 4096, &l))
+			break;
+		s->max_response = (size_t)l << 20;
+		return 0;
+	case OPT_TOP:
+		if (num(arg, 0, 100000, &l))
+			break;
+		s->prom.top = (size_t)l;
+		return 0;
+	case OPT_SORT:
+		f = field_lookup(arg);
+		if (f < 0 || fields[f].type != FT_NUM) {
+			snprintf(err, errlen, "--metrics-sort: '%s' is not a numeric field (see "
+					      "--fields)", arg);
+			return CLI_USAGE_EXIT;
+		}
+		s->prom.sort_field = f;
+		return 0;
+	case OPT_LABELS:
+		return parse_labels(&s->prom, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
+	case OPT_PID:
+		s->prom.labels |= PROM_L_PID;
+		return 0;
+	case OPT_FILTER:
+		snprintf(err, errlen, "--metrics-filter: the filter language is not available in "
+				      "this build");
+		return CLI_USAGE_EXIT;
+	case 'd':
+		errno = 0;
+		c->interval_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
+		    c->interval_s < 0.1 || c->interval_s > 3600)
+			break;
+		s->interval_s = c->interval_s;
+		return 0;
+	case OPT_BPF:
+		c->bpf_stats = true;
+		return 0;
+	case OPT_RB:
+		if (num(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+			break;
+		c->ringbuf_kb = (unsigned)l;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case 'h':
+		c->help = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return CLI_USAGE_EXIT;
+	}
+	for (const struct option *o = serve_opts; o->name; o++) {
+		if (o->val == opt) {
+			snprintf(err, errlen, "invalid value '%s' for --%s", arg, o->name);
+			return CLI_USAGE_EXIT;
+		}
+	}
+	snprintf(err, errlen, "invalid value '%s'", arg);
+	return CLI_USAGE_EXIT;
+}
+
+int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+	int opt, rc;
+
+	c->mode = MODE_SERVE;
+	serve_opts_default(&c->serve);
+	c->serve.interval_s = c->interval_s;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":l:d:vh", serve_opts, NULL)) != -1) {
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "serve: unknown option '-%c'", optopt);
+			else
+				snprintf(err, errlen, "serve: unknown option '%s'", argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		rc = serve_one(c, opt, optarg, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "serve: unexpected argument '%s'", argv[optind]);
+		return CLI_USAGE_EXIT;
+	}
+	return 0;
+}

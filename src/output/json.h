@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The JSON objects of batch output, shared with the REST API so both speak one schema. */
+#ifndef EBTOP_OUTPUT_JSON_H
+#define EBTOP_OUTPUT_JSON_H
+
+#include <jansson.h>
+#include "model/model.h"
+
+/* Every field by name, plus start_ns, exited and kernel_thread; NaN as null. */
+json_t *row_json(const struct row *r);
+/* System totals of summable fields. */
+json_t *totals_json(const struct snapshot *s);
+/* ebtop's own cost: cpu_pct, bpf_programs[], errors{}. */
+json_t *self_json(const struct snapshot *s);
+
+#endif
