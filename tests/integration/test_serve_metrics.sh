@@ -4,7 +4,8 @@
 # while iperf3 runs, whose PromQL rate must match iperf3's own per-second byte counts.
 . "$(dirname "$0")/serve_lib.sh"
 
-start_serve metrics -d 0.5 || { fail "serve start"; exit 0; }
+# --metrics-pid: other iperf3 runs may share this machine; the pid label picks ours.
+start_serve metrics -d 0.5 --metrics-pid || { fail "serve start"; exit 0; }
 
 # promtool: parses the text format and lints names, units, HELP and TYPE.
 curl -s "$URL/metrics" >"$TMP/metrics.txt"
@@ -58,13 +59,15 @@ spid=$!
 on_exit "kill $spid"
 sleep 0.3
 t0=$(date +%s.%N)
-iperf3 -c 127.0.0.1 -p "$iport" -t 24 -b 800M -i 1 -J >"$TMP/iperf.json"
+iperf3 -c 127.0.0.1 -p "$iport" -t 24 -b 800M -i 1 -J >"$TMP/iperf.json" &
+cpid=$!
+wait "$cpid"
 wait "$spid"
 sleep 1.5 # one more scrape after the end
 
 # rate over [15s] ending 20 s into the run, against iperf3's bytes over its seconds 5..20.
 teval=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t + 20 }')
-q='sum(rate(ebtop_process_network_transmit_bytes_total{comm="iperf3"}[15s]))'
+q="sum(rate(ebtop_process_network_transmit_bytes_total{comm=\"iperf3\",pid=~\"$cpid|$spid\"}[15s]))"
 got=$(curl -s --get "$PROM/api/v1/query" --data-urlencode "query=$q" --data-urlencode "time=$teval" |
 	jq -r '.data.result[0].value[1] // empty')
 ref=$(jq '[.intervals[].sum | select(.start >= 4.99 and .end <= 20.01)] |
