@@ -250,6 +250,7 @@ static int run_serve(const struct cli *c)
 	struct serve_opts so = c->serve;
 	struct snapshot_sink sinks[4];
 	struct serve *sv = NULL;
+	unsigned need = 0;
 	size_t n = 0;
 	char msg[512];
 	int err, rc;
@@ -263,7 +264,10 @@ static int run_serve(const struct cli *c)
 	}
 	log_info("serving on %s\n", serve_url(sv));
 	sinks[n++] = (struct snapshot_sink){"metrics and API", serve_consume, NULL, sv};
-	rc = sample_loop(c, NEED_NET, sinks, n);
+	/* /metrics and the API expose every field: ask for every collector. */
+	for (int f = 0; f < F_NUM; f++)
+		need |= fields[f].need;
+	rc = sample_loop(c, need, sinks, n);
 	serve_close(sv);
 	return rc;
 }

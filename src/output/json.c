@@ -116,7 +116,7 @@ static json_t *hist_json(const uint32_t *h)
 	return a;
 }
 
-static json_t *disks_json(const struct snapshot *s)
+json_t *disks_json(const struct snapshot *s)
 {
 	json_t *a = json_array();
 

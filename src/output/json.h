@@ -12,5 +12,7 @@ json_t *row_json(const struct row *r);
 json_t *totals_json(const struct snapshot *s);
 /* ebtop's own cost: cpu_pct, bpf_programs[], errors{}. */
 json_t *self_json(const struct snapshot *s);
+/* Per-disk throughput, IOPS, latency summaries and histogram (nonzero buckets). */
+json_t *disks_json(const struct snapshot *s);
 
 #endif

@@ -124,6 +124,20 @@ static int not_collected(const struct snapshot *s, const char *key, const char *
 	return finish(out, root, 200);
 }
 
+static int disks(const struct snapshot *s, struct buf *out)
+{
+	json_t *root = envelope(s);
+
+	if (!(s->avail & NEED_DISK)) {
+		json_decref(root);
+		return not_collected(s, "disks", "disk I/O is not collected (see the status of /api/v1/processes)", out);
+	}
+	json_object_set_new(root, "disks", disks_json(s));
+	json_object_set_new(root, "total", json_integer((json_int_t)s->ndisks));
+	json_object_set_new(root, "collected", json_true());
+	return finish(out, root, 200);
+}
+
 int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf *out)
 {
 	const struct snapshot *s = ctx->snap;
@@ -150,7 +164,7 @@ int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf 
 		return not_collected(s, "connections", "connections are not collected by this build",
 				     out);
 	case ROUTE_DISKS:
-		return not_collected(s, "disks", "disks are not collected by this build", out);
+		return disks(s, out);
 	case ROUTE_EVENTS_EXEC:
 		return not_collected(s, "events", "exec events are not collected by this build",
 				     out);
