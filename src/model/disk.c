@@ -74,10 +74,10 @@ static void proc_latency(struct disk_model *dm, struct row *r, const struct samp
 	const struct disk_lat_rec *cur, *prev;
 	struct lat_summary q, sv;
 
-	cur = bsearch(&k, s->lats, s->nlats, sizeof(*s->lats), lat_key_cmp);
+	cur = s->nlats ? bsearch(&k, s->lats, s->nlats, sizeof(*s->lats), lat_key_cmp) : NULL;
 	if (!cur)
 		return; /* no request ended: latency stays unavailable */
-	prev = bsearch(&k, dm->lats, dm->nlats, sizeof(*dm->lats), lat_key_cmp);
+	prev = dm->nlats ? bsearch(&k, dm->lats, dm->nlats, sizeof(*dm->lats), lat_key_cmp) : NULL;
 	summarize(&q, dm->scratch, &cur->lat.q, prev ? &prev->lat.q : NULL);
 	summarize(&sv, dm->scratch, &cur->lat.s, prev ? &prev->lat.s : NULL);
 	set_lat(r->v, &q, &sv);
@@ -86,8 +86,9 @@ static void proc_latency(struct disk_model *dm, struct row *r, const struct samp
 static void disk_row_fill(struct disk_model *dm, struct disk_row *d,
 			  const struct ebtop_disk_dev *cur, double dt)
 {
+	/* bsearch() on an empty table still wants a non-NULL base (UBSan). */
 	const struct ebtop_disk_dev *prev =
-	    bsearch(cur, dm->devs, dm->ndevs, sizeof(*dm->devs), dev_cmp);
+	    dm->ndevs ? bsearch(cur, dm->devs, dm->ndevs, sizeof(*dm->devs), dev_cmp) : NULL;
 	uint64_t sum, n;
 
 	memset(d, 0, sizeof(*d));
