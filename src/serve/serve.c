@@ -22,6 +22,16 @@
 #include "core/clock.h"
 #include "core/log.h"
 
+/* API answers already computed from this snapshot: dashboards repeat the same requests. */
+#define API_CACHE 8
+
+struct cached {
+	char *uri;
+	char *body;
+	size_t len;
+	int status;
+};
+
 /* What requests read: one snapshot and its pre-rendered metrics, shared by reference. */
 struct published {
 	int refs;
@@ -29,6 +39,8 @@ struct published {
 	struct buf text; /* Prometheus text 0.0.4, without the tail */
 	struct buf om;   /* OpenMetrics 1.0, without the tail */
 	uint64_t mono_ns;
+	struct cached cache[API_CACHE]; /* guarded by serve.lock */
+	size_t ncache;
 };
 
 struct serve {
@@ -89,7 +101,47 @@ static void pub_put(struct serve *sv, struct published *p)
 	snapshot_put(p->snap);
 	buf_free(&p->text);
 	buf_free(&p->om);
+	for (size_t i = 0; i < p->ncache; i++) {
+		free(p->cache[i].uri);
+		free(p->cache[i].body);
+	}
 	free(p);
+}
+
+/* A copy of a cached answer into b; the status, or 0 when not cached. */
+static int cache_get(struct serve *sv, struct published *p, const char *uri, struct buf *b)
+{
+	int status = 0;
+
+	pthread_mutex_lock(&sv->lock);
+	for (size_t i = 0; i < p->ncache; i++) {
+		if (!strcmp(p->cache[i].uri, uri)) {
+			if (!buf_append(b, p->cache[i].body, p->cache[i].len))
+				status = p->cache[i].status;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return status;
+}
+
+static void cache_put(struct serve *sv, struct published *p, const char *uri,
+		      const struct buf *b, int status)
+{
+	struct cached c = {.uri = strdup(uri), .body = malloc(b->len ? b->len : 1),
+			   .len = b->len, .status = status};
+
+	if (c.uri && c.body) {
+		memcpy(c.body, b->p ? b->p : "", b->len);
+		pthread_mutex_lock(&sv->lock);
+		if (p->ncache < API_CACHE) {
+			p->cache[p->ncache++] = c;
+			c.uri = c.body = NULL;
+		}
+		pthread_mutex_unlock(&sv->lock);
+	}
+	free(c.uri);
+	free(c.body);
 }
 
 int serve_publish(struct serve *sv, struct snapshot *snap, double collect_s)
@@ -268,15 +320,22 @@ static enum MHD_Result landing(struct serve *sv, struct MHD_Connection *c)
 	return respond(c, MHD_HTTP_OK, CT_HTML, &b);
 }
 
-static enum MHD_Result api(struct serve *sv, struct MHD_Connection *c, const struct request *rq)
+static enum MHD_Result api(struct serve *sv, struct MHD_Connection *c, const struct request *rq,
+			   const char *uri)
 {
 	struct published *p = pub_get(sv);
 	struct api_ctx ctx = {.snap = p ? p->snap : NULL};
 	struct buf b;
-	int status;
+	int status = 0;
 
 	buf_init(&b, sv->o.max_response);
-	status = api_respond(rq, &ctx, &b);
+	if (p)
+		status = cache_get(sv, p, uri, &b);
+	if (!status) {
+		status = api_respond(rq, &ctx, &b);
+		if (p && status == 200)
+			cache_put(sv, p, uri, &b, status);
+	}
 	pub_put(sv, p);
 	if (status >= 500 && !b.len)
 		return respond_error(sv, c, (unsigned)status, "", "internal error");
@@ -376,7 +435,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		ret = health(sv, c);
 		break;
 	default:
-		ret = api(sv, c, rq);
+		ret = api(sv, c, rq, rc->uri);
 		break;
 	}
 	free(rq);
