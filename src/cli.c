@@ -31,6 +31,8 @@ void cli_usage(FILE *out)
 	      "      --bpf-stats       have the kernel time ebtop's BPF programs (shown as ns/event)\n"
 	      "      --ringbuf-kb KB   exit-record ring buffer size (default 4096)\n"
 	      "      --net-slots N     per-CPU network counter slots, a power of two (default 4096)\n"
+	      "      --disk-procs N    processes with block latency histograms at once (default 4096)\n"
+	      "      --disk-requests N block requests timed at once (default 16384)\n"
 	      "  -v, --verbose         more diagnostics; twice for libbpf's debug log\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            this text\n",
@@ -79,7 +81,8 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 	return 0;
 }
 
-enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS };
+enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS,
+       OPT_DISK_PROCS, OPT_DISK_REQUESTS };
 
 static const struct option long_opts[] = {
 	{"batch", no_argument, NULL, 'b'},
@@ -99,6 +102,8 @@ static const struct option long_opts[] = {
 	{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
 	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF},
 	{"net-slots", required_argument, NULL, OPT_NET_SLOTS},
+	{"disk-procs", required_argument, NULL, OPT_DISK_PROCS},
+	{"disk-requests", required_argument, NULL, OPT_DISK_REQUESTS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
@@ -179,6 +184,16 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 			break;
 		c->net_slots = (unsigned)l;
 		return 0;
+	case OPT_DISK_PROCS:
+		if (parse_long(arg, 16, 1 << 20, &l))
+			break;
+		c->disk_procs = (unsigned)l;
+		return 0;
+	case OPT_DISK_REQUESTS:
+		if (parse_long(arg, 64, 1 << 22, &l))
+			break;
+		c->disk_requests = (unsigned)l;
+		return 0;
 	case 'v':
 		c->verbose++;
 		return 0;
@@ -195,6 +210,8 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 	snprintf(err, errlen, "invalid value '%s' for %s", arg,
 		 opt == OPT_RINGBUF	 ? "--ringbuf-kb (a power of two, 4 to 1048576)"
 		 : opt == OPT_NET_SLOTS ? "--net-slots (a power of two, 64 to 1048576)"
+		 : opt == OPT_DISK_PROCS ? "--disk-procs (16 to 1048576)"
+		 : opt == OPT_DISK_REQUESTS ? "--disk-requests (64 to 4194304)"
 					 : (char[]){'-', (char)opt, '\0'});
 	return CLI_USAGE_EXIT;
 }

@@ -22,6 +22,8 @@ struct cli {
 	bool bpf_stats;
 	unsigned ringbuf_kb;
 	unsigned net_slots;
+	unsigned disk_procs;    /* processes with block-latency histograms at once */
+	unsigned disk_requests; /* block requests timed at once */
 	bool help;
 	bool version;
 	bool list_fields;

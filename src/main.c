@@ -97,6 +97,8 @@ static int run_batch(const struct cli *c)
 	struct collect_opts co = {
 		.need = NEED_NET | NEED_DISK, /* each is switched off where its hooks are missing */
 		.ringbuf_kb = c->ringbuf_kb,
+		.disk_procs = c->disk_procs,
+		.disk_inflight = c->disk_requests,
 		.net_slots = c->net_slots,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
@@ -175,6 +177,8 @@ static int sample_loop(const struct cli *c, unsigned need, struct snapshot_sink 
 	struct collect_opts co = {
 		.need = need,
 		.ringbuf_kb = c->ringbuf_kb,
+		.disk_procs = c->disk_procs,
+		.disk_inflight = c->disk_requests,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
 	};
