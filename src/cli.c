@@ -130,6 +130,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
 		    c->interval_s < 0.1 || c->interval_s > 3600)
 			break;
+		c->interval_set = true;
 		return 0;
 	case 's':
 		f = field_lookup(arg);
@@ -139,6 +140,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		}
 		c->view.sort_field = f;
 		c->view.sort_desc = !(fields[f].flags & FIELD_ASC);
+		c->sort_set = true;
 		return 0;
 	case OPT_ASC:
 		*asc = true;
@@ -157,6 +159,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		c->view.active = true;
 		return 0;
 	case 'o':
+		c->cols_set = true;
 		return render_parse_cols(&c->render, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
 	case OPT_JSON:
 		c->format = FMT_JSON;
@@ -252,8 +255,10 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return CLI_USAGE_EXIT;
 	}
-	if (asc)
+	if (asc) {
 		c->view.sort_desc = false;
+		c->sort_set = true;
+	}
 	if (c->format != FMT_TABLE && c->mode != MODE_BATCH) {
 		snprintf(err, errlen, "--json and --csv need batch mode (-b)");
 		return CLI_USAGE_EXIT;

@@ -30,6 +30,8 @@ struct cli {
 	struct view_opts view;
 	struct render_opts render;
 	struct serve_opts serve; /* ebtop serve */
+	/* Given on the command line (the interactive view keeps its saved settings otherwise). */
+	bool interval_set, sort_set, cols_set;
 };
 
 #define CLI_USAGE_EXIT 2

@@ -11,11 +11,14 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "model/feed.h"
 #include "model/model.h"
 #include "model/sink.h"
 #include "model/view.h"
 #include "output/render.h"
+#include "sampler.h"
 #include "serve/serve.h"
+#include "tui/tui.h"
 
 #ifndef EBTOP_VERSION
 #define EBTOP_VERSION "0.1.0"
@@ -276,6 +279,80 @@ static int run_serve(const struct cli *c)
 	return rc;
 }
 
+/* Every collector some field needs: the interactive view can show any column. */
+static unsigned all_needs(void)
+{
+	unsigned need = 0;
+
+	for (int f = 0; f < F_NUM; f++)
+		need |= fields[f].need;
+	return need;
+}
+
+/* The interactive view: collection on its own thread, the screen on this one. */
+static int run_tui(const struct cli *c)
+{
+	struct collect_opts co = {
+		.need = all_needs(),
+		.ringbuf_kb = c->ringbuf_kb,
+		.disk_procs = c->disk_procs,
+		.disk_inflight = c->disk_requests,
+		.bpf_stats = c->bpf_stats,
+		.verbose = c->verbose > 0,
+	};
+	struct tui_opts to = {
+		.interval_s = c->interval_s,
+		.interval_set = c->interval_set,
+		.sort_field = c->view.sort_field,
+		.sort_desc = c->view.sort_desc,
+		.sort_set = c->sort_set,
+		.cols = c->cols_set ? c->render.cols : NULL,
+		.ncols = c->cols_set ? c->render.ncols : 0,
+		.raw = c->render.raw,
+		.threads = c->view.threads,
+		.pids = c->view.pids,
+		.npids = c->view.npids,
+	};
+	struct collector *col = NULL;
+	struct model *model = NULL;
+	struct sampler *smp = NULL;
+	struct feed *feed = NULL;
+	char msg[512];
+	int err, rc = 1;
+
+	/* Fail before the screen changes, so the reason stays readable. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "ebtop: the interactive view needs a terminal; use -b for batch "
+				"output\n");
+		return 1;
+	}
+	err = collector_open(&col, &co, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	model = model_new(collector_start_ns(col), collector_proc_info, col);
+	feed = feed_new(c->interval_s);
+	if (!model || !feed) {
+		fprintf(stderr, "ebtop: out of memory\n");
+		goto cleanup;
+	}
+	err = sampler_start(&smp, col, model, feed, 250 * NSEC_PER_MSEC);
+	if (err) {
+		fprintf(stderr, "ebtop: cannot start the collecting thread: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	rc = tui_run(feed, &to, msg, sizeof(msg));
+	if (rc)
+		fprintf(stderr, "ebtop: %s\n", msg);
+cleanup:
+	sampler_stop(smp);
+	feed_free(feed);
+	model_free(model);
+	collector_close(col);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -308,10 +385,7 @@ int main(int argc, char **argv)
 	install_signals();
 	if (cli.mode == MODE_SERVE)
 		return run_serve(&cli);
-	if (cli.mode != MODE_BATCH) {
-		fprintf(stderr, "ebtop: the interactive view is not available in this build; "
-				"use -b for batch output\n");
-		return 1;
-	}
+	if (cli.mode != MODE_BATCH)
+		return run_tui(&cli);
 	return run_batch(&cli);
 }
