@@ -21,6 +21,12 @@ wait_screen() {
 # The process rows: every line after the column titles, up to the key bar.
 rows() { awk '/^ +PID USER/ {on = 1; next} /^F1Help/ {on = 0} on && NF' "$TMP/screen.txt"; }
 first_pid() { rows | awk 'NR == 1 {print $1}'; }
+# col_of TITLE: which whitespace-separated field of a row holds that column (titles have no blanks).
+col_of() {
+	awk -v t="$1" '/^ +PID USER/ {
+		for (i = 1; i <= NF; i++) { x = $i; gsub(/[▼▲]/, "", x); if (x == t) { print i; exit } }
+	}' "$TMP/screen.txt"
+}
 pane_pid() { T display -p -t tui '#{pane_pid}'; }
 
 export XDG_CONFIG_HOME="$TMP/config" # never the user's saved settings
@@ -131,7 +137,7 @@ for _ in $(seq 25); do
 	[ -n "$line" ] && grep -q 'TOTALS' "$TMP/screen.txt" && break
 	sleep 0.2
 done
-total=$(awk '{print $3}' <<<"$line") # PID USER TX RX COMMAND
+total=$(awk -v c="$(col_of TX)" '{print $c}' <<<"$line")
 bytes=$(awk '/^[0-9.]+[KMGT]?$/ {
 	n = $1 + 0; u = substr($1, length($1)); m = 1
 	if (u == "K") m = 1024; if (u == "M") m = 1048576; if (u == "G") m = 1073741824
