@@ -33,11 +33,23 @@ struct model {
 };
 
 /* Every row function and consumer sees the same ordering of fillers. */
-static const row_fill_fn fillers[] = {
-	fill_ident,
-	fill_net,
-	fill_disk,
+/* A concern's fields stay unavailable (NaN) when its collector is not running. */
+static const struct {
+	row_fill_fn fn;
+	unsigned need;
+} fillers[] = {
+	{fill_ident, NEED_NONE},
+	{fill_net, NEED_NET},
+	{fill_disk, NEED_DISK},
 };
+
+static void fill_row(struct row *r, unsigned avail, double dt)
+{
+	for (size_t f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++) {
+		if ((avail & fillers[f].need) == fillers[f].need)
+			fillers[f].fn(r, dt);
+	}
+}
 
 struct proc_info *proc_info_new(const char *cmdline, const char *cgroup, const char *user)
 {
@@ -472,7 +484,7 @@ static void attach_info(struct model *m, struct row *p, const struct row *old)
 }
 
 static void finish_rows(struct row *rows, size_t n, const struct row *prev, size_t nprev,
-			int (*cmp)(const void *, const void *), double dt)
+			int (*cmp)(const void *, const void *), unsigned avail, double dt)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[i];
@@ -482,8 +494,7 @@ static void finish_rows(struct row *rows, size_t n, const struct row *prev, size
 			stats_delta(&r->delta, &r->tot, &old->tot);
 		else
 			r->delta = r->tot; /* counting began at zero when it started or we did */
-		for (size_t f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++)
-			fillers[f](r, dt);
+		fill_row(r, avail, dt);
 	}
 }
 
@@ -499,8 +510,7 @@ static void sum_totals(struct model *m, struct snapshot *snap, double dt)
 	/* Exited processes leave the table, their bytes stay in the total. */
 	stats_add(&m->sys_tot, &t->delta);
 	t->tot = m->sys_tot;
-	for (size_t f = 0; f < sizeof(fillers) / sizeof(fillers[0]); f++)
-		fillers[f](t, dt);
+	fill_row(t, snap->avail, dt);
 	for (int f = 0; f < F_NUM; f++) {
 		if (!(fields[f].flags & FIELD_SUM))
 			t->v[f] = NAN;
@@ -550,9 +560,9 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 		}
 	}
 	finish_rows(snap->procs, snap->nprocs, prev ? prev->procs : NULL,
-		    prev ? prev->nprocs : 0, proc_key_cmp, dt);
+		    prev ? prev->nprocs : 0, proc_key_cmp, snap->avail, dt);
 	finish_rows(snap->threads, snap->nthreads, prev ? prev->threads : NULL,
-		    prev ? prev->nthreads : 0, thread_same_cmp, dt);
+		    prev ? prev->nthreads : 0, thread_same_cmp, snap->avail, dt);
 	sum_totals(m, snap, dt);
 	if (disk_model_update(m->disk, snap, s, dt)) {
 		snapshot_put(snap);
