@@ -51,7 +51,7 @@ int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t
 static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task storage full",
 	[EBTOP_ERR_RINGBUF] = "exit records lost",
-	[EBTOP_ERR_SLOT] = "slot fallbacks",
+	[EBTOP_ERR_SLOT] = "slot fallbacks (exact, slower)",
 	[EBTOP_ERR_DISK_INFLIGHT] = "disk requests untimed",
 	[EBTOP_ERR_DISK_PROC] = "disk latency table full",
 	[EBTOP_ERR_DISK_DEV] = "disk table full",
@@ -99,18 +99,23 @@ static int header_disks(struct buf *b, const struct snapshot *s, const struct re
 
 static int header_self(struct buf *b, const struct snapshot *s)
 {
-	int err = buf_printf(b, "Self: cpu %.2f%%", s->self_cpu_pct);
+	int err = buf_printf(b, "Self: cpu %.2f%%", s->self_cpu_pct), nonzero = 0;
 
 	for (int i = 0; !err && i < s->nprogs; i++) {
 		if (!isnan(s->progs[i].ns_per_event))
 			err = buf_printf(b, "  %s %.0fns", s->progs[i].name,
 					 s->progs[i].ns_per_event);
 	}
+	/* Never silent about losses, but quiet while there are none. */
 	for (int i = 0; !err && i < EBTOP_NERR; i++) {
-		if (err_names[i])
-			err = buf_printf(b, "  %s %llu", err_names[i],
+		if (err_names[i] && s->errors[i]) {
+			err = buf_printf(b, "%s%s %llu", nonzero ? ", " : "  drops: ", err_names[i],
 					 (unsigned long long)s->errors[i]);
+			nonzero++;
+		}
 	}
+	if (!err && !nonzero)
+		err = buf_puts(b, "  drops: none");
 	return err ? err : buf_puts(b, "\n");
 }
 
