@@ -31,7 +31,7 @@ TOBJS    := $(patsubst src/%.c,$(BUILD)/tobj/%.o,$(SRCS))
 UNIT     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps test unit clean format
+.PHONY: all deps test unit clean format fuzz
 all: ebtop
 
 ebtop: $(BUILD)/ebtop
@@ -80,6 +80,13 @@ $(BUILD)/tools/%: tests/tools/%.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 unit: $(UNIT)
+
+# libFuzzer targets (clang); run e.g. build/fuzz/fuzz_request tests/fuzz/corpus_request -max_total_time=60
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/model/fields.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZFLAGS) -o $@ $^ -lm
+fuzz: $(BUILD)/fuzz/fuzz_request
 
 # Unit tests always; integration tests when running as root with BPF.
 test: $(BUILD)/ebtop $(UNIT) $(TOOLS)

@@ -58,9 +58,6 @@ int prom_render(const struct prom_exporter *e, const struct prom_self *self, enu
 		struct buf *b) BUF_CHECK;
 int prom_render_tail(struct buf *b, enum prom_format f, bool up) BUF_CHECK;
 
-/* Content negotiation: does this Accept header prefer OpenMetrics 1.0 over text 0.0.4? */
-bool prom_wants_openmetrics(const char *accept);
-
 /* Series counts of the last update, for tests and self-metrics. */
 struct prom_stats {
 	size_t tracked;          /* series in memory */

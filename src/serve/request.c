@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "serve/request.h"
 #include "model/fields.h"
 
@@ -317,4 +318,90 @@ int request_parse(const char *uri, double now, struct request *rq, struct req_er
 		rq->pid = (uint32_t)pid;
 	}
 	return q ? parse_query(q + 1, allowed, now, rq, err) : 0;
+}
+
+/* ---- content negotiation ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Trimmed token [p, end) equals s, case-insensitively. */
+static bool tok_eq(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	p = skip_ws(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (size_t)(end - p) == n && !strncasecmp(p, s, n);
+}
+
+/*
+ * One media range of an Accept header, e.g.
+ * application/openmetrics-text;version=1.0.0;q=0.9. Returns its q (0 to 1),
+ * or -1 when it does not name a format we serve: OpenMetrics 1.0.0 (*om set)
+ * or text 0.0.4.
+ */
+static double media_q(const char *p, const char *end, bool *om)
+{
+	const char *semi = memchr(p, ';', (size_t)(end - p));
+	const char *type_end = semi ? semi : end;
+	double q = 1;
+	bool is_om = tok_eq(p, type_end, "application/openmetrics-text");
+	bool is_text = tok_eq(p, type_end, "text/plain") || tok_eq(p, type_end, "text/*") ||
+		       tok_eq(p, type_end, "*/*");
+
+	while (semi) {
+		const char *a = semi + 1, *next = memchr(a, ';', (size_t)(end - a));
+		const char *pend = next ? next : end, *eq = memchr(a, '=', (size_t)(pend - a));
+
+		if (eq && tok_eq(a, eq, "q")) {
+			char tmp[16];
+			size_t n = (size_t)(pend - eq - 1);
+
+			if (n >= sizeof(tmp))
+				n = sizeof(tmp) - 1;
+			memcpy(tmp, eq + 1, n);
+			tmp[n] = '\0';
+			q = strtod(tmp, NULL);
+			if (!(q >= 0 && q <= 1))
+				q = 0;
+		} else if (eq && tok_eq(a, eq, "version")) {
+			if (is_om && !tok_eq(eq + 1, pend, "1.0.0"))
+				is_om = false;
+			if (is_text && !tok_eq(eq + 1, pend, "0.0.4"))
+				is_text = false;
+		}
+		semi = next;
+	}
+	*om = is_om;
+	return is_om || is_text ? q : -1;
+}
+
+bool req_wants_openmetrics(const char *accept)
+{
+	double om_q = -1, text_q = -1;
+	const char *p = accept;
+
+	if (!accept)
+		return false;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		bool om = false;
+		double q;
+
+		if (!end)
+			end = p + strlen(p);
+		q = media_q(p, end, &om);
+		if (om && q > om_q)
+			om_q = q;
+		else if (!om && q > text_q)
+			text_q = q;
+		p = *end ? end + 1 : end;
+	}
+	return om_q > 0 && om_q >= text_q;
 }

@@ -56,6 +56,9 @@ struct req_error {
 int request_parse(const char *uri, double now_s, struct request *rq, struct req_error *err)
 	__attribute__((warn_unused_result));
 
+/* Content negotiation: does this Accept header prefer OpenMetrics 1.0 over text 0.0.4? */
+bool req_wants_openmetrics(const char *accept);
+
 /* Percent-decoding ('+' is a space); -1 on a bad escape or a NUL byte. */
 int req_url_decode(const char *in, size_t n, char *out, size_t outlen);
 

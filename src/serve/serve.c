@@ -237,7 +237,7 @@ static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *c)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
 	enum prom_format f =
-		prom_wants_openmetrics(accept) ? PROM_FMT_OPENMETRICS : PROM_FMT_TEXT;
+		req_wants_openmetrics(accept) ? PROM_FMT_OPENMETRICS : PROM_FMT_TEXT;
 	struct published *p = pub_get(sv);
 	const struct buf *cached = p ? (f == PROM_FMT_OPENMETRICS ? &p->om : &p->text) : NULL;
 	struct buf b;

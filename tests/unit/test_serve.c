@@ -398,7 +398,7 @@ static void test_negotiation(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (prom_wants_openmetrics(cases[i].accept) != cases[i].om)
+		if (req_wants_openmetrics(cases[i].accept) != cases[i].om)
 			fail_msg("Accept: %s", cases[i].accept ? cases[i].accept : "(none)");
 	}
 }
