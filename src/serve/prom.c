@@ -62,8 +62,26 @@ struct uid_name {
 	char name[33];
 };
 
+/* Histogram bounds for disk request latency, seconds (the last bucket is +Inf). */
+static const double disk_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+				 0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,  10};
+#define NLE (sizeof(disk_le) / sizeof(disk_le[0]))
+#define MAX_DISKS 256
+
+/* A disk's counters as the model gives them, and its latency histogram summed over intervals. */
+struct pdisk {
+	uint32_t dev;
+	char name[32];
+	uint64_t bytes[2], ios[2];
+	uint64_t le[NLE + 1]; /* not cumulative; rendered as Prometheus' cumulative buckets */
+	uint64_t count;
+	double sum_s;
+};
+
 struct prom_exporter {
 	struct prom_opts o;
+	struct pdisk disks[MAX_DISKS];
+	size_t ndisks;
 	struct uid_name uids[UID_CACHE];
 	size_t nuids;
 	int mf[F_NUM]; /* exported fields, in table order */
@@ -550,6 +568,54 @@ static int fold(struct prom_exporter *e, uint64_t now)
 	return 0;
 }
 
+/* Maps a latency bucket [lo, hi) to the first bound that holds all of it. */
+static size_t le_index(uint32_t bucket)
+{
+	double hi = (double)ebtop_hist_lower(bucket + 1) / 1e9;
+	size_t i = 0;
+
+	while (i < NLE && disk_le[i] < hi)
+		i++;
+	return i;
+}
+
+static void update_disks(struct prom_exporter *e, const struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->ndisks; i++) {
+		const struct disk_row *d = &snap->disks[i];
+		struct pdisk *p = NULL;
+		uint64_t n = 0;
+
+		for (size_t j = 0; j < e->ndisks && !p; j++)
+			p = e->disks[j].dev == d->dev ? &e->disks[j] : NULL;
+		if (!p && e->ndisks == MAX_DISKS)
+			continue;
+		if (!p) {
+			p = &e->disks[e->ndisks++];
+			memset(p, 0, sizeof(*p));
+			p->dev = d->dev;
+		}
+		snprintf(p->name, sizeof(p->name), "%s", d->name);
+		for (int op = 0; op < 2; op++) {
+			/* Cumulative in the model; never let the export go backwards. */
+			if (d->bytes[op] > p->bytes[op])
+				p->bytes[op] = d->bytes[op];
+			if (d->ios[op] > p->ios[op])
+				p->ios[op] = d->ios[op];
+		}
+		for (uint32_t b = 0; b < EBTOP_HIST_BUCKETS; b++) {
+			if (d->hist[b]) {
+				p->le[le_index(b)] += d->hist[b];
+				n += d->hist[b];
+			}
+		}
+		p->count += n;
+		/* The interval's mean is exact (the kernel sums latencies); times the count. */
+		if (n && !isnan(d->lat.avg))
+			p->sum_s += d->lat.avg * (double)n / 1e9;
+	}
+}
+
 int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 {
 	size_t cap = snap->nprocs ? snap->nprocs : 1, i = 0, j = 0;
@@ -605,6 +671,7 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 	e->ntrk = w.ntrk;
 	if (err)
 		return err;
+	update_disks(e, snap);
 	err = fold(e, snap->mono_ns);
 	if (!err)
 		err = expire(e, snap->mono_ns);
@@ -793,6 +860,78 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 	return err;
 }
 
+static int disk_counter(const struct prom_exporter *e, enum prom_format f, struct buf *b,
+			const char *name, const char *help, bool ios, int op)
+{
+	int err = family(b, f, name, "counter", help);
+
+	for (size_t i = 0; !err && i < e->ndisks; i++) {
+		const struct pdisk *d = &e->disks[i];
+
+		err = buf_puts(b, name);
+		if (!err)
+			err = buf_puts(b, "{disk=\"");
+		if (!err)
+			err = prom_escape(b, d->name, true);
+		if (!err)
+			err = buf_printf(b, "\"} %llu\n",
+					 (unsigned long long)(ios ? d->ios[op] : d->bytes[op]));
+	}
+	return err;
+}
+
+static int render_disks(const struct prom_exporter *e, enum prom_format f, struct buf *b)
+{
+	static const char *const hname = "ebtop_disk_request_duration_seconds";
+	int err;
+
+	if (!e->ndisks || !(e->last->avail & NEED_DISK))
+		return 0;
+	err = disk_counter(e, f, b, "ebtop_disk_read_bytes_total", "bytes read from the disk",
+			   false, EBTOP_DISK_READ);
+	if (!err)
+		err = disk_counter(e, f, b, "ebtop_disk_written_bytes_total",
+				   "bytes written to the disk", false, EBTOP_DISK_WRITE);
+	if (!err)
+		err = disk_counter(e, f, b, "ebtop_disk_read_requests_total",
+				   "read requests completed", true, EBTOP_DISK_READ);
+	if (!err)
+		err = disk_counter(e, f, b, "ebtop_disk_write_requests_total",
+				   "write requests completed", true, EBTOP_DISK_WRITE);
+	if (!err)
+		err = family(b, f, hname, "histogram",
+			     "block request latency, queue and device (from request start)");
+	for (size_t i = 0; !err && i < e->ndisks; i++) {
+		const struct pdisk *d = &e->disks[i];
+		uint64_t cum = 0;
+		char num[32];
+
+		for (size_t k = 0; !err && k <= NLE; k++) {
+			cum += d->le[k];
+			if (k < NLE)
+				prom_fmt_double(num, sizeof(num), disk_le[k]);
+			err = buf_printf(b, "%s_bucket{disk=\"", hname);
+			if (!err)
+				err = prom_escape(b, d->name, true);
+			if (!err)
+				err = buf_printf(b, "\",le=\"%s\"} %llu\n", k < NLE ? num : "+Inf",
+						 (unsigned long long)cum);
+		}
+		prom_fmt_double(num, sizeof(num), d->sum_s);
+		if (!err)
+			err = buf_printf(b, "%s_sum{disk=\"", hname);
+		if (!err)
+			err = prom_escape(b, d->name, true);
+		if (!err)
+			err = buf_printf(b, "\"} %s\n%s_count{disk=\"", num, hname);
+		if (!err)
+			err = prom_escape(b, d->name, true);
+		if (!err)
+			err = buf_printf(b, "\"} %llu\n", (unsigned long long)d->count);
+	}
+	return err;
+}
+
 static const struct {
 	int index;
 	const char *name;
@@ -913,6 +1052,8 @@ int prom_render(const struct prom_exporter *e, const struct prom_self *self, enu
 	if (!e->last)
 		return 0;
 	err = render_processes(e, f, b);
+	if (!err)
+		err = render_disks(e, f, b);
 	return err ? err : render_self(e, self, f, b);
 }
 

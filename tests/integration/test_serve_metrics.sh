@@ -5,7 +5,12 @@
 . "$(dirname "$0")/serve_lib.sh"
 
 # --metrics-pid: other iperf3 runs may share this machine; the pid label picks ours.
-start_serve metrics -d 0.5 --metrics-pid || { fail "serve start"; exit 0; }
+# -d 0.25: a scrape sees counters up to one interval old; a short interval keeps that lag's
+# jitter (on a loaded machine) small against the 15 s rate window.
+start_serve metrics -d 0.25 --metrics-pid || { fail "serve start"; exit 0; }
+# Some direct disk I/O so that the per-disk metrics exist.
+dd if=/dev/zero of="$TMP/dd" bs=64k count=64 oflag=direct 2>/dev/null
+sleep 0.6
 
 # promtool: parses the text format and lints names, units, HELP and TYPE.
 curl -s "$URL/metrics" >"$TMP/metrics.txt"
@@ -13,6 +18,14 @@ lint=$(promtool check metrics <"$TMP/metrics.txt" 2>&1)
 check_true "promtool check metrics: no findings${lint:+ ($lint)}" [ -z "$lint" ]
 check_true "text format has process counters" \
 	grep -q '^ebtop_process_network_transmit_bytes_total{' "$TMP/metrics.txt"
+# Every completed request is in the latency histogram once (same kernel events, summed apart).
+if grep -q '^ebtop_disk_request_duration_seconds_count' "$TMP/metrics.txt"; then
+	d=$(awk -F'[{}]' '/^ebtop_disk_request_duration_seconds_count/ { print $2; exit }' "$TMP/metrics.txt")
+	hc=$(awk -v d="$d" '$1 == "ebtop_disk_request_duration_seconds_count{" d "}" { print $2 }' "$TMP/metrics.txt")
+	rq=$(awk -v d="$d" '$1 == "ebtop_disk_read_requests_total{" d "}" ||
+		$1 == "ebtop_disk_write_requests_total{" d "}" { s += $2 } END { print s }' "$TMP/metrics.txt")
+	check_eq "disk histogram count = read + write requests ($d)" "$hc" "$rq"
+fi
 check_eq "default content type" \
 	"$(curl -s -o /dev/null -w '%{content_type}' "$URL/metrics")" \
 	"text/plain; version=0.0.4; charset=utf-8"
