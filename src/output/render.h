@@ -22,6 +22,9 @@ void render_opts_default(struct render_opts *o);
 /* Parses "pid,user,tx" into o->cols; returns -1 and names the bad field in err. */
 int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen);
 
+/* What a loss counter (enum ebtop_err) counts, for any consumer; NULL for unused slots. */
+const char *render_err_name(int i);
+
 int render_header(struct buf *b, const struct snapshot *s, const struct render_opts *o) BUF_CHECK;
 int render_table(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
 		 const struct render_opts *o) BUF_CHECK;

@@ -57,6 +57,11 @@ static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_DISK_DEV] = "disk table full",
 };
 
+const char *render_err_name(int i)
+{
+	return i >= 0 && i < EBTOP_NERR ? err_names[i] : NULL;
+}
+
 static int header_net(struct buf *b, const struct snapshot *s, const struct render_opts *o)
 {
 	const double *v = s->total.v;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/sysinfo.h>
 #include "core/clock.h"
+#include "output/render.h"
 #include "tui/tui_int.h"
 
 #define LINE_MAX_BYTES 8192
@@ -130,11 +131,6 @@ static void meter(struct tui *t, int y, int x, int w, const char *label, int met
 	tui_put(t, y, &xx, x + w, ST_DIM, peak);
 }
 
-static const char *const err_names[EBTOP_NERR] = {
-    [EBTOP_ERR_STORAGE] = "task storage full",
-    [EBTOP_ERR_RINGBUF] = "exit records lost",
-};
-
 /* Degraded features and drops; when all is well, what runs and what ebtop costs. */
 static void status_line(struct tui *t, int y)
 {
@@ -159,10 +155,11 @@ static void status_line(struct tui *t, int y)
 	for (int i = 0; i < EBTOP_NERR && pos < sizeof(text); i++) {
 		char name[32];
 
+		/* Slot fallbacks cost time, not data: not a drop. */
 		if (i == EBTOP_ERR_SLOT || !s->errors[i])
 			continue;
-		if (err_names[i])
-			snprintf(name, sizeof(name), "%s", err_names[i]);
+		if (render_err_name(i))
+			snprintf(name, sizeof(name), "%s", render_err_name(i));
 		else
 			snprintf(name, sizeof(name), "drops #%d", i);
 		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s %llu",

@@ -179,6 +179,9 @@ else
 fi
 check_eq "alternate screen left after q" "$(T display -p -t tui '#{alternate_on}')" 0
 check_true "the table is gone from the shell's screen" bash -c "! grep -q 'F1Help' '$TMP/screen.txt'"
+# Under ASan/UBSan (make SAN=1 test) a report would land here, after the screen is restored.
+check_true "no sanitizer report or other stderr output" \
+	bash -c "! grep -qE 'Sanitizer|runtime error|ebtop:' '$TMP/screen.txt'"
 
 # 8. Signals restore the terminal too: SIGTERM exits 0, a crash (SIGSEGV) still restores.
 for sig in TERM SEGV; do
