@@ -325,8 +325,8 @@ static __always_inline void request_done(struct request *rq)
 	if (d) {
 		__sync_fetch_and_add(&d->bytes[in->op & 1], in->bytes);
 		__sync_fetch_and_add(&d->ios[in->op & 1], 1);
-		hist_add(&d->lat.q, q);
-		hist_add(&d->lat.s, s);
+		hist_add(&d->lat[in->op & 1].q, q);
+		hist_add(&d->lat[in->op & 1].s, s);
 	}
 	pl = proc_entry(in);
 	if (pl) {

@@ -54,7 +54,7 @@ struct ebtop_disk_dev {
 	__u32 __pad;
 	__u64 bytes[EBTOP_DISK_NOPS];
 	__u64 ios[EBTOP_DISK_NOPS];
-	struct ebtop_disk_lat lat;
+	struct ebtop_disk_lat lat[EBTOP_DISK_NOPS];
 };
 
 EBTOP_INLINE __u32 ebtop_msb64(__u64 v)

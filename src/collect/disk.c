@@ -101,7 +101,8 @@ static int live_set(struct disk_reader *r, const struct ebtop_task_rec *recs, si
 		r->live[k].pstart_ns = recs[i].pstart_ns;
 		k++;
 	}
-	qsort(r->live, k, sizeof(*r->live), key_cmp);
+	if (k) /* qsort() and bsearch() want a non-NULL base even when empty */
+		qsort(r->live, k, sizeof(*r->live), key_cmp);
 	r->nlive = k;
 	return 0;
 }
@@ -121,13 +122,15 @@ static int read_lats(struct disk_reader *r, struct ebtop_bpf *skel)
 			continue; /* deleted meanwhile */
 		r->lats[n++].key = key;
 	}
-	qsort(r->lats, n, sizeof(*r->lats), key_cmp);
+	if (n)
+		qsort(r->lats, n, sizeof(*r->lats), key_cmp);
 	r->nlats = n;
 	/* After the walk (deleting during it would restart it); this sample still has them. */
 	for (size_t i = 0; i < n; i++) {
 		const struct ebtop_disk_lat_key *k = &r->lats[i].key;
 
-		if (k->tgid && !bsearch(k, r->live, r->nlive, sizeof(*r->live), key_cmp))
+		if (k->tgid &&
+		    (!r->nlive || !bsearch(k, r->live, r->nlive, sizeof(*r->live), key_cmp)))
 			bpf_map_delete_elem(fd, k);
 	}
 	return 0;
@@ -156,7 +159,8 @@ static int read_devs(struct disk_reader *r, struct ebtop_bpf *skel)
 		r->devs[n].name[sizeof(r->devs[n].name) - 1] = '\0';
 		n++;
 	}
-	qsort(r->devs, n, sizeof(*r->devs), dev_cmp);
+	if (n)
+		qsort(r->devs, n, sizeof(*r->devs), dev_cmp);
 	r->ndevs = n;
 	return 0;
 }

@@ -14,6 +14,7 @@ struct disk_model {
 	struct ebtop_disk_dev *devs; /* sorted by dev */
 	size_t ndevs, dev_cap;
 	uint32_t scratch[EBTOP_HIST_BUCKETS];
+	uint32_t svc[EBTOP_HIST_BUCKETS];
 };
 
 struct disk_model *disk_model_new(void)
@@ -89,7 +90,8 @@ static void disk_row_fill(struct disk_model *dm, struct disk_row *d,
 	/* bsearch() on an empty table still wants a non-NULL base (UBSan). */
 	const struct ebtop_disk_dev *prev =
 	    dm->ndevs ? bsearch(cur, dm->devs, dm->ndevs, sizeof(*dm->devs), dev_cmp) : NULL;
-	uint64_t sum, n;
+	uint64_t sum, n, qn = 0, qsum = 0, sn = 0, ssum = 0;
+	uint32_t *tmp = dm->scratch, *svc = dm->svc;
 
 	memset(d, 0, sizeof(*d));
 	memcpy(d->name, cur->name, sizeof(d->name));
@@ -104,9 +106,23 @@ static void disk_row_fill(struct disk_model *dm, struct disk_row *d,
 		d->bytes_rate[op] = (double)db / dt;
 		d->iops[op] = (double)di / dt;
 	}
-	summarize(&d->svc, dm->scratch, &cur->lat.s, prev ? &prev->lat.s : NULL);
-	n = hist_delta(d->hist, &cur->lat.q, prev ? &prev->lat.q : NULL, &sum);
-	hist_summary(&d->lat, d->hist, n, sum);
+	/* Per direction, then both together. */
+	memset(dm->svc, 0, sizeof(dm->svc));
+	for (int op = 0; op < EBTOP_DISK_NOPS; op++) {
+		n = hist_delta(tmp, &cur->lat[op].q, prev ? &prev->lat[op].q : NULL, &sum);
+		hist_summary(&d->op_lat[op], tmp, n, sum);
+		for (unsigned i = 0; i < EBTOP_HIST_BUCKETS; i++)
+			d->hist[i] += tmp[i];
+		qn += n;
+		qsum += sum;
+		n = hist_delta(tmp, &cur->lat[op].s, prev ? &prev->lat[op].s : NULL, &sum);
+		for (unsigned i = 0; i < EBTOP_HIST_BUCKETS; i++)
+			svc[i] += tmp[i];
+		sn += n;
+		ssum += sum;
+	}
+	hist_summary(&d->lat, d->hist, qn, qsum);
+	hist_summary(&d->svc, svc, sn, ssum);
 }
 
 static int keep(void **dst, size_t *cap, size_t *n, const void *src, size_t count, size_t size)

@@ -67,6 +67,7 @@ struct disk_row {
 	uint64_t ios[2];
 	struct lat_summary lat;            /* queue+service: from request start */
 	struct lat_summary svc;            /* device: from issue to the driver */
+	struct lat_summary op_lat[2];      /* queue+service by enum ebtop_disk_op */
 	uint32_t hist[EBTOP_HIST_BUCKETS]; /* queue+service latency over the interval */
 };
 

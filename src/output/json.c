@@ -141,6 +141,8 @@ json_t *disks_json(const struct snapshot *s)
 				    json_integer((json_int_t)d->ios[EBTOP_DISK_WRITE]));
 		json_object_set_new(o, "latency", lat_json(&d->lat));
 		json_object_set_new(o, "service", lat_json(&d->svc));
+		json_object_set_new(o, "read_latency", lat_json(&d->op_lat[EBTOP_DISK_READ]));
+		json_object_set_new(o, "write_latency", lat_json(&d->op_lat[EBTOP_DISK_WRITE]));
 		json_object_set_new(o, "latency_hist", hist_json(d->hist));
 		json_array_append_new(a, o);
 	}

@@ -79,8 +79,8 @@ check_fio() {
 	n=$(($(awk -v d="$dev" -v k="$key" '$3 == d { print (k == "r") ? $4 : $8 }' "$TMP/$label-ds2") - n))
 	local dlat
 	dlat=$(jq -s --arg dev "$dev" --arg op "$dir" "[.[] | .interval_s as \$dt | .disks[]? |
-		select(.name == \$dev and .latency.avg_ns != null) |
-		{n: (.[\$op + \"_iops\"] * \$dt), l: .latency.avg_ns}] |
+		select(.name == \$dev and .[\$op + \"_latency\"].avg_ns != null) |
+		{n: (.[\$op + \"_iops\"] * \$dt), l: .[\$op + \"_latency\"].avg_ns}] |
 		(map(.n * .l) | add) / (map(.n) | add)" "$TMP/$label.json")
 	check_near "$label: $dev mean latency vs /proc/diskstats (ns)" "$dlat" \
 		"$(awk -v t="$ticks" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / n }')" 0.10
@@ -125,7 +125,10 @@ check_near "cache: first pass block reads vs 64 MiB" "$d1" "$MB64" 0.05
 check_near "cache: first pass file reads vs 64 MiB" "$f1" "$MB64" 0.01
 check_true "cache: first pass CACHE% near 0" \
 	awk -v d="$d1" -v f="$f1" 'BEGIN { c = 100 * (1 - d / f); if (c < 0) c = 0; exit !(c < 5) }'
-check_true "cache: second pass block reads near 0 (got $d2)" awk -v d="$d2" 'BEGIN { exit !(d < 1048576) }'
+# Near 0: under 5% of the file. dd's own program and libc pages count too when another
+# program on the machine dropped the page cache in between (2.4 MiB seen once).
+check_true "cache: second pass block reads near 0 (got $d2)" \
+	awk -v d="$d2" -v f="$MB64" 'BEGIN { exit !(d < 0.05 * f) }'
 check_true "cache: second pass CACHE% near 100" \
 	awk -v d="$d2" -v f="$f2" 'BEGIN { exit !(f > 0 && 100 * (1 - d / f) > 95) }'
 check_true "cache: CACHE% field of the second pass > 95" \
