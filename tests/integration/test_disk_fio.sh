@@ -29,12 +29,22 @@ run_fio() {
 	fio --name=warm --thread --filename="$DIR/fio.dat" --direct=1 --ioengine=psync "$@" \
 		--io_size=4M --output-format=terse >/dev/null
 	start_ebtop "$label" -d 0.5 || { fail "$label: ebtop start"; return 1; }
+	# The kernel's disk counters are read right after a snapshot, so both cover the
+	# same snapshots: from the first one to the one after fio ended.
 	cp /proc/diskstats "$TMP/$label-ds1"
+	DS_FROM=$(wc -l <"$TMP/$label.json")
 	fio --name="$label" --thread --filename="$DIR/fio.dat" --direct=1 --ioengine=psync \
 		--output-format=json "$@" >"$TMP/$label-fio.json" &
 	FIO_PID=$!
 	wait "$FIO_PID"
+	local n
+	n=$(wc -l <"$TMP/$label.json")
+	for _ in $(seq 300); do
+		[ "$(wc -l <"$TMP/$label.json")" -gt "$n" ] && break
+		sleep 0.01
+	done
 	cp /proc/diskstats "$TMP/$label-ds2"
+	DS_TO=$(wc -l <"$TMP/$label.json")
 	sleep 1.2 # the exit record reaches the next snapshot
 	kill "$EBTOP_PID"
 	wait "$EBTOP_PID" 2>/dev/null
@@ -69,8 +79,9 @@ check_fio() {
 		awk -v e="$elat" -v f="$lat" 'BEGIN { exit !(e > 0 && e <= 1.05 * f) }'
 	echo "note: $label: ebtop latency $elat ns, fio clat $lat ns"
 	# The kernel's /proc/diskstats time per request (from request start, as ebtop) over the
-	# same run, against ebtop's per-disk latency weighted by requests. 10%: diskstats keeps
-	# whole milliseconds per field and counts requests that ebtop's snapshots split.
+	# same snapshots, against ebtop's per-disk latency weighted by requests. 10%: the two
+	# reads of /proc/diskstats come some ms after their snapshots, while other programs
+	# on the machine use the same disk.
 	local dev=$(jq -r ".disk_util[0].name" "$TMP/$label-fio.json") key=${d}
 	local ticks n
 	ticks=$(awk -v d="$dev" -v k="$key" '$3 == d { print (k == "r") ? $7 : $11 }' "$TMP/$label-ds1")
@@ -78,7 +89,8 @@ check_fio() {
 	n=$(awk -v d="$dev" -v k="$key" '$3 == d { print (k == "r") ? $4 : $8 }' "$TMP/$label-ds1")
 	n=$(($(awk -v d="$dev" -v k="$key" '$3 == d { print (k == "r") ? $4 : $8 }' "$TMP/$label-ds2") - n))
 	local dlat
-	dlat=$(jq -s --arg dev "$dev" --arg op "$dir" "[.[] | .interval_s as \$dt | .disks[]? |
+	dlat=$(jq -s --arg dev "$dev" --arg op "$dir" --argjson from "$DS_FROM" --argjson to "$DS_TO" \
+		"[.[] | select(.seq > \$from and .seq <= \$to) | .interval_s as \$dt | .disks[]? |
 		select(.name == \$dev and .[\$op + \"_latency\"].avg_ns != null) |
 		{n: (.[\$op + \"_iops\"] * \$dt), l: .[\$op + \"_latency\"].avg_ns}] |
 		(map(.n * .l) | add) / (map(.n) | add)" "$TMP/$label.json")
