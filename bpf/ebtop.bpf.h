@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "ebtop/task.h"
+#include "sched.bpf.h"
 
 #define AF_INET	 2
 #define AF_INET6 10
@@ -26,6 +27,7 @@ struct ebtop_task {
 	__u64 disk_next;    /* the sector right after it: where a sequential one starts */
 	__u64 file_rd_base; /* task->ioac.rchar/wchar when ebtop started (older threads) */
 	__u64 file_wr_base;
+	struct ebtop_sched_slot sched; /* used when the thread's sched slot is taken (tid set) */
 };
 
 /* Freed by the kernel together with the task. */

@@ -90,6 +90,40 @@ static __always_inline void fill_file(struct ebtop_task_rec *r, struct task_stru
 	r->st.disk.file_wr = wr;
 }
 
+/*
+ * Adds the thread's scheduler counters and the stretch of its current state
+ * up to now (a thread running through the whole interval is charged for it,
+ * and an exiting one up to its exit). At exit its slot is freed for the next
+ * thread with the same index.
+ */
+static __always_inline void add_sched(struct ebtop_sched_counters *dst, struct task_struct *t,
+				      const struct ebtop_task *st, bool release)
+{
+	struct ebtop_sched_slot none = {}, *s;
+	__u32 tid = t->pid, idx = tid & (sched_nslots - 1);
+	bool found = false;
+
+	if (!sched_on || !tid)
+		return;
+	s = bpf_map_lookup_elem(&sched_slots, &idx);
+	if (s && s->tid == tid) {
+		sched_slot_read(dst, s, t);
+		found = true;
+		if (release) {
+			/* Counters first, owner last: a claimer finds a zeroed slot. */
+			__builtin_memset(&s->stamp, 0, sizeof(*s) - offsetof(struct ebtop_sched_slot, stamp));
+			sched_barrier();
+			s->tid = 0;
+		}
+	}
+	if (st && st->sched.tid == tid) {
+		sched_slot_read(dst, &st->sched, t);
+		found = true;
+	}
+	if (!found)
+		sched_slot_read(dst, &none, t); /* no event yet: its state since ebtop started */
+}
+
 static __always_inline void fill_rec(struct ebtop_task_rec *r, struct task_struct *t,
 				     const struct ebtop_task *st, __u32 kind)
 {
@@ -113,6 +147,21 @@ static __always_inline void fill_rec(struct ebtop_task_rec *r, struct task_struc
 	}
 	add_slots(&r->st.net, r->tid, kind == EBTOP_REC_EXIT);
 	fill_file(r, t, st);
+	add_sched(&r->st.sched, t, st, kind == EBTOP_REC_EXIT);
+}
+
+/* Moves the thread's sched slot into its task storage, where the iterator finds it. */
+static __always_inline void keep_sched(struct ebtop_task *st, __u32 tid)
+{
+	__u32 idx = tid & (sched_nslots - 1);
+	struct ebtop_sched_slot *s = bpf_map_lookup_elem(&sched_slots, &idx);
+
+	if (!s || !tid || s->tid != tid || st->sched.tid == tid)
+		return;
+	st->sched = *s;
+	__builtin_memset(&s->stamp, 0, sizeof(*s) - offsetof(struct ebtop_sched_slot, stamp));
+	sched_barrier();
+	s->tid = 0;
 }
 
 SEC("iter/task")
@@ -160,6 +209,7 @@ int BPF_PROG(task_exit, struct task_struct *t)
 		/* Lost: keep the counts where the iterator sees them while the task lingers. */
 		count_error(EBTOP_ERR_RINGBUF);
 		add_slots(&st->c.net, t->pid, true);
+		keep_sched(st, t->pid);
 		return 0;
 	}
 	fill_rec(r, t, st, EBTOP_REC_EXIT);

@@ -98,7 +98,7 @@ static int write_all(const struct buf *b)
 static int run_batch(const struct cli *c)
 {
 	struct collect_opts co = {
-		.need = NEED_NET | NEED_DISK, /* each is switched off where its hooks are missing */
+		.need = NEED_NET | NEED_SCHED | NEED_DISK, /* each is switched off where its hooks are missing */
 		.ringbuf_kb = c->ringbuf_kb,
 		.disk_procs = c->disk_procs,
 		.disk_inflight = c->disk_requests,

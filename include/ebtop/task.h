@@ -49,6 +49,24 @@ struct ebtop_disk_counters {
 	__u64 file_wr;	/* bytes written by write()-family calls (task->ioac.wchar) */
 };
 
+/*
+ * Scheduler counters of one thread (sched_switch, sched_wakeup*,
+ * sched_migrate_task, sched_process_fork/exec). Times are nanoseconds of
+ * CLOCK_MONOTONIC; a thread is always in exactly one of on CPU, waiting on a
+ * run queue (runnable, not running) or off CPU (blocked), so the three times
+ * add up to the time it was watched.
+ */
+struct ebtop_sched_counters {
+	__u64 oncpu_ns;
+	__u64 runq_ns;
+	__u64 offcpu_ns;
+	__u64 nvcsw;      /* switched out blocking (voluntary) */
+	__u64 nivcsw;     /* switched out still runnable: preempted or yielded */
+	__u64 migrations; /* moved to another CPU */
+	__u64 forks;      /* new processes this thread created (threads not counted) */
+	__u64 execs;
+};
+
 /* Upper bound on CPUs the readers walk; more CPUs are refused at load time. */
 #define EBTOP_MAX_CPUS 1024
 
@@ -60,6 +78,7 @@ struct ebtop_disk_counters {
 struct ebtop_task_stats {
 	struct ebtop_net_counters net;
 	struct ebtop_disk_counters disk;
+	struct ebtop_sched_counters sched;
 };
 
 #define EBTOP_STATS_WORDS (sizeof(struct ebtop_task_stats) / sizeof(__u64))
@@ -91,11 +110,15 @@ enum ebtop_err {
 	EBTOP_ERR_DISK_INFLIGHT = 3, /* block request not timed: in-flight request table full */
 	EBTOP_ERR_DISK_PROC = 4,     /* request latency not kept: per-process latency table full */
 	EBTOP_ERR_DISK_DEV = 5,      /* request not counted per disk: disk table full */
-	EBTOP_NERR = 8,
+	EBTOP_ERR_SCHED_SLOT = 6, /* thread's scheduler state in task storage: slot taken */
+	EBTOP_ERR_SCHED_LOST = 7, /* scheduler event not counted: no slot and no task storage */
+	EBTOP_ERR_SCHED_MISSED = 8, /* switch or wakeup the tracepoints did not report: repaired */
+	EBTOP_NERR = 16,
 };
 
 #ifndef __BPF__
 _Static_assert(sizeof(struct ebtop_net_counters) == 192, "net counters layout");
+_Static_assert(sizeof(struct ebtop_sched_counters) == 64, "sched counters layout");
 _Static_assert(sizeof(struct ebtop_task_stats) % 8 == 0, "task stats are __u64 words");
 _Static_assert(sizeof(struct ebtop_task_rec) % 8 == 0, "task record alignment");
 #endif

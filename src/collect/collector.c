@@ -15,6 +15,7 @@
 #include "collect/collector.h"
 #include "collect/disk.h"
 #include "collect/procfs.h"
+#include "collect/sched.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -24,6 +25,7 @@ struct collector {
 	struct user_cache *users;
 	int stats_fd; /* holds BPF_ENABLE_STATS while open */
 	int ncpus;
+	unsigned online_cpus;
 	unsigned avail;
 	uint64_t start_mono_ns;
 	uint64_t ticks_per_sec;
@@ -108,6 +110,7 @@ static void select_programs(struct collector *c, const struct collect_opts *o)
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	char why[160];
 	bool net = (o->need & NEED_NET) != 0;
+	char note[192];
 
 	if (net && !(kernel_has_tracepoint(vmlinux, "sock_send_length") &&
 		     kernel_has_tracepoint(vmlinux, "sock_recv_length"))) {
@@ -123,6 +126,10 @@ static void select_programs(struct collector *c, const struct collect_opts *o)
 		c->avail |= NEED_DISK;
 	if (why[0])
 		status_add(c, "%s", why);
+	if (sched_configure(c->skel, vmlinux, (o->need & NEED_SCHED) != 0, note, sizeof(note)))
+		c->avail |= NEED_SCHED;
+	if (note[0])
+		status_add(c, "%s", note);
 	btf__free(vmlinux);
 }
 
@@ -164,6 +171,7 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	c->stats_fd = -1;
 	c->ticks_per_sec = (uint64_t)sysconf(_SC_CLK_TCK);
 	c->ncpus = libbpf_num_possible_cpus();
+	c->online_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	c->users = user_cache_new();
 	if (c->ncpus <= 0 || !c->users) {
 		err = -ENOMEM;
@@ -222,6 +230,7 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	c->nrecs = 0;
 	c->start_mono_ns = clock_mono_ns();
 	c->last_mono_ns = c->start_mono_ns;
+	sched_start(c->skel, c->start_mono_ns);
 	/* Degraded but running: the caller shows this sentence once. */
 	snprintf(msg, len, "%s", c->status);
 	*out = c;
@@ -370,6 +379,7 @@ int collector_sample(struct collector *c, struct sample *s)
 	s->recs = c->recs;
 	s->nrecs = c->nrecs;
 	s->avail = c->avail;
+	s->ncpus = c->online_cpus;
 	s->status = c->status;
 	s->self_cpu_pct = self_cpu_pct(c, s->mono_ns);
 	return 0;

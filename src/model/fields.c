@@ -6,6 +6,7 @@
 #define ID  (FIELD_ASC | FIELD_THREAD)
 #define NET (FIELD_SUM | FIELD_THREAD)
 #define DSK (FIELD_SUM | FIELD_THREAD)
+#define SCH (FIELD_SUM | FIELD_THREAD)
 
 const struct field_desc fields[F_NUM] = {
 	[F_PID] = {"pid", "PID", "process id (thread id on thread rows)", FT_NUM, UNIT_NONE, 7, ID},
@@ -122,6 +123,41 @@ const struct field_desc fields[F_NUM] = {
 	[F_FILE_W_TOTAL] = {"file_w_total", "FILE-W", "file bytes written since ebtop started", FT_NUM,
 			UNIT_BYTES, 9, DSK, NEED_DISK,
 		.prom = {"ebtop_process_file_written_bytes_total", PROM_COUNTER}},
+
+	/* cpu and scheduler */
+	[F_CPU_PCT] = {"cpu", "CPU%", "time on CPU over the interval, 100 = one CPU", FT_NUM,
+		       UNIT_PERCENT, 6, SCH, NEED_SCHED},
+	[F_ONCPU] = {"oncpu", "ONCPU", "time on CPU since ebtop started", FT_NUM, UNIT_NS, 8, SCH,
+		     NEED_SCHED},
+	[F_RUNQ_PCT] = {"runq", "RUNQ%",
+			"time runnable but waiting for a CPU over the interval, 100 = one thread",
+			FT_NUM, UNIT_PERCENT, 6, SCH, NEED_SCHED},
+	[F_RUNQ_TIME] = {"runq_time", "RUNQ", "run-queue wait since ebtop started", FT_NUM, UNIT_NS,
+			 8, SCH, NEED_SCHED},
+	[F_OFFCPU_PCT] = {"offcpu_pct", "OFF%", "time blocked (off CPU, not runnable) over the interval",
+			  FT_NUM, UNIT_PERCENT, 6, SCH, NEED_SCHED},
+	[F_OFFCPU] = {"offcpu", "OFFCPU", "time blocked since ebtop started", FT_NUM, UNIT_NS, 8, SCH,
+		      NEED_SCHED},
+	[F_RUNQ_LAT] = {"runq_lat", "RQLAT", "mean run-queue wait per context switch over the interval",
+			FT_NUM, UNIT_NS, 7, FIELD_THREAD, NEED_SCHED},
+	[F_CSW_RATE] = {"csw", "CSW/s", "context switches per second (voluntary + involuntary)",
+			FT_NUM, UNIT_RATE, 7, SCH, NEED_SCHED},
+	[F_NVCSW_RATE] = {"vcsw", "VCSW/s", "voluntary switches per second (blocked)", FT_NUM,
+			  UNIT_RATE, 7, SCH, NEED_SCHED},
+	[F_NIVCSW_RATE] = {"ivcsw", "IVCSW/s", "involuntary switches per second (preempted)", FT_NUM,
+			   UNIT_RATE, 7, SCH, NEED_SCHED},
+	[F_NVCSW] = {"nvcsw", "NVCSW", "voluntary switches since ebtop started", FT_NUM, UNIT_COUNT,
+		     7, SCH, NEED_SCHED},
+	[F_NIVCSW] = {"nivcsw", "NIVCSW", "involuntary switches since ebtop started", FT_NUM,
+		      UNIT_COUNT, 7, SCH, NEED_SCHED},
+	[F_MIGR_RATE] = {"migr_rate", "MIGR/s", "moves to another CPU per second", FT_NUM, UNIT_RATE,
+			 7, SCH, NEED_SCHED},
+	[F_MIGR] = {"migr", "MIGR", "moves to another CPU since ebtop started", FT_NUM, UNIT_COUNT, 6,
+		    SCH, NEED_SCHED},
+	[F_FORKS] = {"forks", "FORKS", "processes created (fork, clone without CLONE_THREAD)",
+		     FT_NUM, UNIT_COUNT, 6, SCH, NEED_SCHED},
+	[F_EXECS] = {"execs", "EXECS", "programs executed (execve)", FT_NUM, UNIT_COUNT, 6, SCH,
+		     NEED_SCHED},
 };
 
 int field_lookup(const char *name)

@@ -11,5 +11,6 @@ typedef void (*row_fill_fn)(struct row *r, double dt_s);
 void fill_ident(struct row *r, double dt_s);
 void fill_net(struct row *r, double dt_s);
 void fill_disk(struct row *r, double dt_s);
+void fill_sched(struct row *r, double dt_s);
 
 #endif

@@ -41,6 +41,7 @@ static const struct {
 	{fill_ident, NEED_NONE},
 	{fill_net, NEED_NET},
 	{fill_disk, NEED_DISK},
+	{fill_sched, NEED_SCHED},
 };
 
 static void fill_row(struct row *r, unsigned avail, double dt)
@@ -536,6 +537,7 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 	dt = (double)snap->interval_ns / 1e9;
 	memcpy(snap->errors, s->errors, sizeof(snap->errors));
 	snap->avail = s->avail;
+	snap->ncpus = s->ncpus;
 	snap->self_cpu_pct = s->self_cpu_pct;
 	snap->nprogs = s->nprogs < MAX_PROGS ? s->nprogs : MAX_PROGS;
 	memcpy(snap->progs, s->progs, sizeof(snap->progs[0]) * (size_t)snap->nprogs);

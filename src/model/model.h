@@ -85,6 +85,7 @@ struct snapshot {
 	struct row total; /* system totals for FIELD_SUM fields */
 	uint64_t errors[EBTOP_NERR]; /* cumulative map/ring buffer failures */
 	unsigned avail;              /* NEED_* bits whose collectors are running */
+	unsigned ncpus;              /* online CPUs: 100% CPU per CPU */
 	double self_cpu_pct;         /* ebtop's own CPU use over the interval */
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
@@ -112,6 +113,7 @@ struct sample {
 	size_t nrecs;
 	uint64_t errors[EBTOP_NERR];
 	unsigned avail;
+	unsigned ncpus; /* online CPUs */
 	double self_cpu_pct;
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;

@@ -14,6 +14,9 @@ static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_DISK_INFLIGHT] = "disk_requests_untimed",
 	[EBTOP_ERR_DISK_PROC] = "disk_latency_table_full",
 	[EBTOP_ERR_DISK_DEV] = "disk_table_full",
+	[EBTOP_ERR_SCHED_SLOT] = "sched_slot_fallbacks",
+	[EBTOP_ERR_SCHED_LOST] = "sched_events_lost",
+	[EBTOP_ERR_SCHED_MISSED] = "sched_events_repaired",
 };
 
 static json_t *num_or_null(double v)
@@ -160,6 +163,7 @@ int render_json(struct buf *b, const struct snapshot *s, const struct row *const
 	json_object_set_new(root, "time", json_real((double)s->wall_ns / 1e9));
 	json_object_set_new(root, "interval_s", json_real((double)s->interval_ns / 1e9));
 	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "cpus", json_integer((json_int_t)s->ncpus));
 	json_object_set_new(root, "totals", totals_json(s));
 	json_object_set_new(root, "self", self_json(s));
 	if (s->avail & NEED_DISK)

@@ -17,7 +17,7 @@ struct render_opts {
 	int width;    /* truncate lines to this many columns; 0: no limit */
 };
 
-/* The default columns: PID USER TX/s RX/s TX RX COMMAND. */
+/* The default columns: PID USER CPU% RUNQ% TX/s RX/s TX RX COMMAND. */
 void render_opts_default(struct render_opts *o);
 /* Parses "pid,user,tx" into o->cols; returns -1 and names the bad field in err. */
 int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen);

@@ -10,7 +10,8 @@
 
 void render_opts_default(struct render_opts *o)
 {
-	static const int def[] = {F_PID, F_USER, F_TX_RATE, F_RX_RATE, F_TX_TOTAL, F_RX_TOTAL, F_CMD};
+	static const int def[] = {F_PID,     F_USER,     F_CPU_PCT,  F_RUNQ_PCT, F_TX_RATE,
+				  F_RX_RATE, F_TX_TOTAL, F_RX_TOTAL, F_CMD};
 
 	memset(o, 0, sizeof(*o));
 	memcpy(o->cols, def, sizeof(def));
@@ -55,6 +56,9 @@ static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_DISK_INFLIGHT] = "disk requests untimed",
 	[EBTOP_ERR_DISK_PROC] = "disk latency table full",
 	[EBTOP_ERR_DISK_DEV] = "disk table full",
+	[EBTOP_ERR_SCHED_SLOT] = "sched slot fallbacks",
+	[EBTOP_ERR_SCHED_LOST] = "sched events lost",
+	[EBTOP_ERR_SCHED_MISSED] = "sched events repaired",
 };
 
 const char *render_err_name(int i)
@@ -102,6 +106,23 @@ static int header_disks(struct buf *b, const struct snapshot *s, const struct re
 	return err;
 }
 
+/* System totals of the scheduler columns; percentages of all CPUs' time. */
+static int header_cpu(struct buf *b, const struct snapshot *s)
+{
+	const double *v = s->total.v;
+	double ncpus = s->ncpus ? s->ncpus : 1;
+	char csw[16], vol[16], inv[16], mig[16];
+
+	fmt_value(csw, sizeof(csw), v[F_CSW_RATE], UNIT_RATE, false);
+	fmt_value(vol, sizeof(vol), v[F_NVCSW_RATE], UNIT_RATE, false);
+	fmt_value(inv, sizeof(inv), v[F_NIVCSW_RATE], UNIT_RATE, false);
+	fmt_value(mig, sizeof(mig), v[F_MIGR_RATE], UNIT_RATE, false);
+	return buf_printf(b,
+			  "CPU:  busy %.1f%% of %.0f CPUs  run-queue wait %.1f%%  context switches "
+			  "%s/s (voluntary %s, involuntary %s)  migrations %s/s\n",
+			  v[F_CPU_PCT] / ncpus, ncpus, v[F_RUNQ_PCT] / ncpus, csw, vol, inv, mig);
+}
+
 static int header_self(struct buf *b, const struct snapshot *s)
 {
 	int err = buf_printf(b, "Self: cpu %.2f%%", s->self_cpu_pct), nonzero = 0;
@@ -139,6 +160,8 @@ int render_header(struct buf *b, const struct snapshot *s, const struct render_o
 	err = buf_printf(b, "ebtop - %s  interval %.2fs  processes %zu (%zu exited)  threads %.0f\n",
 			 when, (double)s->interval_ns / 1e9, s->nprocs - exited, exited,
 			 s->total.v[F_THREADS]);
+	if (!err && (s->avail & NEED_SCHED))
+		err = header_cpu(b, s);
 	if (!err && (s->avail & NEED_NET))
 		err = header_net(b, s, o);
 	if (!err && (s->avail & NEED_DISK))

@@ -37,7 +37,7 @@ static void add(struct recs *rs, uint32_t kind, uint32_t tid, uint32_t tgid, uin
 
 static struct snapshot *step(struct model *m, struct recs *rs, uint64_t t)
 {
-	struct sample s = {.mono_ns = t, .recs = rs->r, .nrecs = rs->n, .avail = NEED_NET};
+	struct sample s = {.mono_ns = t, .recs = rs->r, .nrecs = rs->n, .avail = NEED_NET | NEED_SCHED};
 	struct snapshot *snap = model_update(m, &s);
 
 	assert_non_null(snap);

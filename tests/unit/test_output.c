@@ -57,6 +57,7 @@ static struct snapshot *make_snapshot(void)
 	struct model *m = model_new(0, fake_info, NULL);
 	uint32_t pids[3] = {100, 200, 300};
 	uint64_t tx[3] = {0, 3 * 1048576, 2048};
+	uint64_t oncpu_ms[3] = {0, 250, 5}, runq_ms[3] = {0, 50, 0};
 	struct sample s;
 	struct snapshot *snap;
 
@@ -68,13 +69,15 @@ static struct snapshot *make_snapshot(void)
 		r[i].pflags = i == 0 ? 0x00200000 : 0;
 		r[i].st.net.c[EBTOP_TCP][EBTOP_V4][EBTOP_TX].bytes = tx[i];
 		r[i].st.net.c[EBTOP_TCP][EBTOP_V4][EBTOP_RX].bytes = tx[i] / 2;
+		r[i].st.sched.oncpu_ns = oncpu_ms[i] * 1000000;
+		r[i].st.sched.runq_ns = runq_ms[i] * 1000000;
 	}
 	r[2].kind = EBTOP_REC_EXIT;
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = 1000000000ULL;
 	s.recs = r;
 	s.nrecs = 3;
-	s.avail = NEED_NET;
+	s.avail = NEED_NET | NEED_SCHED;
 	snap = model_update(m, &s);
 	model_free(m);
 	return snap;
@@ -106,16 +109,16 @@ static void test_table_golden(void **state)
 	buf_init(&b, 1 << 20);
 	assert_int_equal(render_table(&b, s, rows, n, &o), 0);
 	assert_string_equal(b.p,
-		"    PID USER           TX/s      RX/s        TX        RX COMMAND\n"
-		"    200 root          3.00M     1.50M     3.00M     1.50M iperf3 -c 127.0.0.1\n"
-		"    300 alice         2.00K     1.00K     2.00K     1.00K curl -o out,file \"http://x\" <exited>\n"
-		"    100 root              0         0         0         0 [kworker/0:1]\n");
+		"    PID USER        CPU%  RUNQ%      TX/s      RX/s        TX        RX COMMAND\n"
+		"    200 root        25.0    5.0     3.00M     1.50M     3.00M     1.50M iperf3 -c 127.0.0.1\n"
+		"    300 alice        0.5    0.0     2.00K     1.00K     2.00K     1.00K curl -o out,file \"http://x\" <exited>\n"
+		"    100 root         0.0    0.0         0         0         0         0 [kworker/0:1]\n");
 	buf_reset(&b);
 	o.raw = true;
 	o.width = 40;
 	assert_int_equal(render_table(&b, s, rows, 1, &o), 0);
-	assert_string_equal(b.p, "    PID USER           TX/s      RX/s\n"
-				 "    200 root        3145728   1572864\n");
+	assert_string_equal(b.p, "    PID USER        CPU%  RUNQ%      TX/\n"
+				 "    200 root        25.0    5.0   314572\n");
 	buf_free(&b);
 	free(rows);
 	snapshot_put(s);
