@@ -46,13 +46,13 @@ static bool probe_attach(const struct btf *vmlinux, const char *tp, bool use_btf
 	fd = bpf_prog_load(use_btf ? BPF_PROG_TYPE_TRACING : BPF_PROG_TYPE_RAW_TRACEPOINT, NULL,
 			   "GPL", insns, sizeof(insns) / sizeof(insns[0]), &opts);
 	if (fd < 0) {
-		log_info("sched: %s %s does not load", use_btf ? "tp_btf" : "raw_tp", tp);
+		log_info("sched: %s %s does not load\n", use_btf ? "tp_btf" : "raw_tp", tp);
 		return false;
 	}
 	link = bpf_raw_tracepoint_open(use_btf ? NULL : tp, fd);
 	close(fd);
 	if (link < 0) {
-		log_info("sched: %s %s does not attach", use_btf ? "tp_btf" : "raw_tp", tp);
+		log_info("sched: %s %s does not attach\n", use_btf ? "tp_btf" : "raw_tp", tp);
 		return false;
 	}
 	close(link);
@@ -140,7 +140,7 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 	if (ok && missing[0])
 		snprintf(note, len, "no %s tracepoint: the columns it feeds stay at 0", missing);
 	if (ok && !use_btf)
-		log_info("sched: tp_btf does not work here, using raw_tp");
+		log_info("sched: tp_btf does not work here, using raw_tp\n");
 	skel->rodata->sched_on = ok;
 	skel->rodata->sched_nslots = ok ? slots_for_pid_max() : 1;
 	bpf_map__set_max_entries(skel->maps.sched_slots, skel->rodata->sched_nslots);
