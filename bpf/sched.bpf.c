@@ -123,63 +123,28 @@ static __always_inline void calibrate(__u64 c)
 	sched_calibrated = 1;
 }
 
-/* Scheduler classes whose tasks keep se.prev_sum_exec_runtime: normal, batch, idle. */
-static __always_inline bool fair_policy(unsigned int policy)
-{
-	return policy == 0 || policy == 3 || policy == 5;
-}
-
 /*
- * prev is leaving the CPU but its arrival was never reported: the kernel
- * does not fire sched_switch or sched_wakeup while some tasks are current
- * (seen on these machines for the threads of PID 1), and events before
- * attach are not seen either. The kernel's own per-task stamps place the
- * lost transition: sched_info.last_arrival is when prev came on CPU, and
- * sum_exec_runtime - prev_sum_exec_runtime how long it ran since (fair
- * class; other classes are charged the wall time).
+ * prev is leaving the CPU, but no event said it arrived: running since before
+ * ebtop started, or its arrival was not reported (see sched_place_arrival).
  */
-static __always_inline void repair_arrival(struct ebtop_sched_slot *s, struct task_struct *p,
-					   int state, __u64 since, const struct sched_clocks *now)
+static __always_inline void on_cpu_unseen(struct ebtop_sched_slot *s, struct task_struct *p,
+					  int state, __u64 since, const struct sched_clocks *now)
 {
-	__u64 arrived, ran;
-
-	count_error(EBTOP_ERR_SCHED_MISSED);
-	if (!bpf_core_field_exists(p->sched_info))
-		return;
-	arrived = BPF_CORE_READ(p, sched_info.last_arrival);
-	since = sched_clip(since);
-	if (arrived <= since || arrived >= now->c)
-		return; /* cannot be placed: leave the stretch out */
-	if (state == SCHED_RUNNABLE)
-		s->runq_ns += arrived - since;
+	if (state == SCHED_UNKNOWN)
+		since = sched_first_since(p);
 	else
-		s->offcpu_ns += arrived - since; /* its wakeup was lost too: no split */
-	ran = now->c - arrived;
-	if (fair_policy(BPF_CORE_READ(p, policy))) {
-		__u64 k = BPF_CORE_READ(p, se.sum_exec_runtime) -
-			  BPF_CORE_READ(p, se.prev_sum_exec_runtime);
-
-		if (k < ran)
-			ran = k;
+		since = sched_clip(since);
+	if (!since)
+		return; /* before counting started */
+	if (sched_place_arrival(&s->oncpu_ns, &s->runq_ns, &s->offcpu_ns, p, state, since, now->c,
+				true)) {
+		count_error(EBTOP_ERR_SCHED_MISSED);
+		return;
 	}
-	s->oncpu_ns += ran;
-}
-
-/* next is arriving but its wakeup was not reported: the kernel's enqueue time ends off-CPU. */
-static __always_inline void repair_wakeup(struct ebtop_sched_slot *s, struct task_struct *p,
-					  __u64 since, const struct sched_clocks *now)
-{
-	__u64 queued = 0;
-
-	count_error(EBTOP_ERR_SCHED_MISSED);
-	if (bpf_core_field_exists(p->sched_info))
-		queued = BPF_CORE_READ(p, sched_info.last_queued);
-	if (queued > since && queued < now->c) {
-		s->offcpu_ns += queued - since;
-		s->runq_ns += now->c - queued;
-	} else if (now->c > since) {
-		s->offcpu_ns += now->c - since;
-	}
+	if (state == SCHED_UNKNOWN && now->c > since)
+		s->oncpu_ns += now->c - since; /* on CPU since before ebtop started */
+	else if (state != SCHED_UNKNOWN)
+		count_error(EBTOP_ERR_SCHED_LOST);
 }
 
 /*
@@ -207,18 +172,15 @@ static __always_inline void on_switch(struct task_struct *prev, struct task_stru
 			state = stamp & SCHED_STATE_MASK;
 			since = stamp & ~SCHED_STATE_MASK;
 			slot_begin(s);
-			if (state == SCHED_ONCPU && now.t > since) {
-				__u64 ran = now.t - since;
+			if (state == SCHED_ONCPU) {
+				__u64 ran = now.t > since ? now.t - since : 0;
 
 				/* Not longer than since counting started. */
 				if (start && now.c - start < ran)
 					ran = now.c > start ? now.c - start : 0;
 				s->oncpu_ns += ran;
-			} else if (state == SCHED_UNKNOWN) {
-				if (start && now.c > start) /* running since before ebtop started */
-					s->oncpu_ns += now.c - start;
 			} else {
-				repair_arrival(s, prev, state, since, &now);
+				on_cpu_unseen(s, prev, state, since, &now);
 			}
 			if (involuntary) {
 				s->nivcsw++;
@@ -237,12 +199,20 @@ static __always_inline void on_switch(struct task_struct *prev, struct task_stru
 			state = stamp & SCHED_STATE_MASK;
 			since = sched_clip(stamp & ~SCHED_STATE_MASK);
 			slot_begin(s);
-			/* Unknown: waiting on a run queue since before ebtop started. */
-			if ((state == SCHED_RUNNABLE || (state == SCHED_UNKNOWN && start)) &&
-			    now.c > since)
-				s->runq_ns += now.c - since;
-			else if (state == SCHED_BLOCKED)
-				repair_wakeup(s, next, since, &now);
+			if (state == SCHED_RUNNABLE) {
+				if (now.c > since)
+					s->runq_ns += now.c - since;
+			} else if (state == SCHED_UNKNOWN) {
+				/* Runnable since before ebtop started, or woken unseen since. */
+				since = sched_first_since(next);
+				if (since)
+					sched_place_wakeup(&s->runq_ns, &s->offcpu_ns, next, since,
+							   now.c, true);
+			} else if (state == SCHED_BLOCKED) {
+				count_error(EBTOP_ERR_SCHED_MISSED); /* its wakeup was not reported */
+				sched_place_wakeup(&s->runq_ns, &s->offcpu_ns, next, since, now.c,
+						   false);
+			}
 			s->stamp = stamp_of(now.t, SCHED_ONCPU);
 			slot_end(s);
 		}
@@ -269,10 +239,10 @@ static __always_inline void on_wakeup(struct task_struct *p, __u32 tid, bool fre
 	if (state == SCHED_UNKNOWN && !fresh && BPF_CORE_READ(p, on_cpu))
 		return; /* running since before ebtop started */
 	rq_clocks(p, trusted, &now);
-	since = sched_clip(s->stamp & ~SCHED_STATE_MASK);
+	since = state == SCHED_UNKNOWN ? sched_first_since(p) : sched_clip(s->stamp & ~SCHED_STATE_MASK);
 	slot_begin(s);
 	/* Unknown: blocked since before ebtop started (a new thread was nowhere). */
-	if (!fresh && (state == SCHED_BLOCKED || sched_start_c) && now.c > since)
+	if (!fresh && since && now.c > since)
 		s->offcpu_ns += now.c - since;
 	s->stamp = stamp_of(now.c, SCHED_RUNNABLE);
 	slot_end(s);

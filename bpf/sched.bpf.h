@@ -123,6 +123,92 @@ static __always_inline bool sched_now(const struct task_struct *t, struct sched_
 }
 
 /*
+ * Where a thread's first stretch begins when no event was seen for it yet:
+ * when counting started, or when the thread started if later
+ * (task->start_time is CLOCK_MONOTONIC). 0 while unknown.
+ */
+static __always_inline __u64 sched_first_since(const struct task_struct *t)
+{
+	__u64 start = sched_start_c, born;
+
+	if (!start || !t)
+		return start;
+	born = BPF_CORE_READ(t, start_time) - sched_off_c;
+	return born > start ? born : start;
+}
+
+/*
+ * Transitions the tracepoints did not report. The kernel does not fire
+ * sched_switch or sched_wakeup while some tasks are current (seen on these
+ * machines for the threads of PID 1: a task they wake, or that runs after
+ * them, arrives unseen), and nothing before attach is seen either. The
+ * task's own scheduler stamps place what was missed: sched_info.last_arrival
+ * is when it last came on CPU, sched_info.last_queued when it was last put
+ * on a run queue (cleared on arrival), both on rq->clock.
+ */
+
+/* Scheduler classes whose tasks keep se.prev_sum_exec_runtime: normal, batch, idle. */
+static __always_inline bool sched_fair_policy(unsigned int policy)
+{
+	return policy == 0 || policy == 3 || policy == 5;
+}
+
+/*
+ * t is on CPU, in state `state` since `since` as far as events tell. Before
+ * its arrival it was waiting (RUNNABLE) or off CPU (BLOCKED; also UNKNOWN,
+ * whose wakeup, if any, was lost); since then on CPU, for the time the kernel
+ * charged it (fair class, when `cap`) or the wall time. False when the
+ * arrival is not within [since, now]: it came before, so it ran all along.
+ */
+static __always_inline bool sched_place_arrival(__u64 *on, __u64 *runq, __u64 *off,
+						const struct task_struct *t, int state,
+						__u64 since, __u64 now_c, bool cap)
+{
+	__u64 arrived, ran;
+
+	if (!bpf_core_field_exists(t->sched_info))
+		return false;
+	arrived = BPF_CORE_READ(t, sched_info.last_arrival);
+	if (arrived <= since || arrived >= now_c)
+		return false;
+	if (state == SCHED_RUNNABLE)
+		*runq += arrived - since;
+	else
+		*off += arrived - since;
+	ran = now_c - arrived;
+	if (cap && sched_fair_policy(BPF_CORE_READ(t, policy))) {
+		__u64 k = BPF_CORE_READ(t, se.sum_exec_runtime) -
+			  BPF_CORE_READ(t, se.prev_sum_exec_runtime);
+
+		if (k < ran)
+			ran = k;
+	}
+	*on += ran;
+	return true;
+}
+
+/*
+ * t is runnable, off CPU since `since` (or in an unknown state) as far as
+ * events tell: its enqueue time ends the off-CPU stretch. Without one inside
+ * [since, now], the whole stretch is `fallback` (off CPU, or run queue).
+ */
+static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off,
+					       const struct task_struct *t, __u64 since,
+					       __u64 now_c, bool fallback_runq)
+{
+	__u64 queued = 0;
+
+	if (bpf_core_field_exists(t->sched_info))
+		queued = BPF_CORE_READ(t, sched_info.last_queued);
+	if (queued > since && queued < now_c) {
+		*off += queued - since;
+		*runq += now_c - queued;
+	} else if (now_c > since) {
+		*(fallback_runq ? runq : off) += now_c - since;
+	}
+}
+
+/*
  * Adds the thread's counters to dst, plus the stretch of its current state up
  * to now, so a thread that runs (or sleeps) through a whole interval is
  * charged for it. A thread seen for the first time is in the state the kernel
@@ -135,6 +221,7 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 	struct sched_clocks now;
 	__u64 stamp = 0, since, c[6] = {};
 	__u32 seq = 1;
+	bool on_cpu;
 	int state;
 
 	for (int i = 0; i < 4; i++) {
@@ -164,50 +251,32 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 		return;
 	state = stamp & SCHED_STATE_MASK;
 	since = stamp & ~SCHED_STATE_MASK;
-	if (state == SCHED_UNKNOWN) {
-		if (!t || !sched_start_c)
-			return;
-		since = sched_start_c;
-		if (BPF_CORE_READ(t, on_cpu))
-			state = SCHED_ONCPU;
-		else
-			state = BPF_CORE_READ(t, __state) == 0 ? SCHED_RUNNABLE : SCHED_BLOCKED;
-		if (state == SCHED_ONCPU && now.c > since)
-			dst->oncpu_ns += now.c - since;
-	} else if (state == SCHED_ONCPU) {
+	if (state == SCHED_ONCPU) {
 		__u64 cap = sched_start_c && now.c > sched_start_c ? now.c - sched_start_c : ~0ull;
 
 		if (now.t > since)
 			dst->oncpu_ns += now.t - since < cap ? now.t - since : cap;
 		return;
-	} else {
-		since = sched_clip(since);
-		if (t && bpf_core_field_exists(t->sched_info)) {
-			__u64 arrived = BPF_CORE_READ(t, sched_info.last_arrival);
-			__u64 queued = BPF_CORE_READ(t, sched_info.last_queued);
-
-			/* Running or woken, not reported (see repair_arrival in sched.bpf.c). */
-			if (BPF_CORE_READ(t, on_cpu) && arrived > since && arrived < now.c) {
-				if (state == SCHED_RUNNABLE)
-					dst->runq_ns += arrived - since;
-				else
-					dst->offcpu_ns += arrived - since;
-				dst->oncpu_ns += now.c - arrived;
-				return;
-			}
-			if (state == SCHED_BLOCKED && queued > since && queued < now.c) {
-				dst->offcpu_ns += queued - since;
-				since = queued;
-				state = SCHED_RUNNABLE;
-			}
-		}
 	}
-	if (now.c <= since)
+	if (!t)
 		return;
-	if (state == SCHED_RUNNABLE)
+	since = state == SCHED_UNKNOWN ? sched_first_since(t) : sched_clip(since);
+	if (!since || now.c <= since)
+		return;
+	on_cpu = BPF_CORE_READ(t, on_cpu);
+	if (on_cpu) {
+		if (!sched_place_arrival(&dst->oncpu_ns, &dst->runq_ns, &dst->offcpu_ns, t, state,
+					 since, now.c, false) &&
+		    state == SCHED_UNKNOWN)
+			dst->oncpu_ns += now.c - since; /* on CPU since before ebtop started */
+	} else if (state == SCHED_RUNNABLE) {
 		dst->runq_ns += now.c - since;
-	else if (state == SCHED_BLOCKED)
+	} else if (BPF_CORE_READ(t, __state) == 0) { /* woken, not reported */
+		sched_place_wakeup(&dst->runq_ns, &dst->offcpu_ns, t, since, now.c,
+				   state == SCHED_UNKNOWN);
+	} else {
 		dst->offcpu_ns += now.c - since;
+	}
 }
 
 #endif
