@@ -40,6 +40,11 @@ bool disk_select(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, c
 	bool old_hooks = has_tp(vmlinux, "block_rq_insert") && has_tp(vmlinux, "block_rq_issue") &&
 			 has_tp(vmlinux, "block_rq_complete");
 	bool dirty = has_tp(vmlinux, "writeback_dirty_folio");
+	const char *force = getenv("EBTOP_DISK_HOOKS");
+
+	/* EBTOP_DISK_HOOKS=rq: the older kernels' hooks on a new kernel, for the tests. */
+	if (force && !strcmp(force, "rq") && old_hooks)
+		new_hooks = false;
 
 	why[0] = '\0';
 	if (want && !new_hooks && !old_hooks) {

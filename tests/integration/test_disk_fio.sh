@@ -106,9 +106,16 @@ fio --name=layout --filename="$DIR/fio.dat" --rw=write --bs=1M --size=256M --dir
 	--output-format=terse >/dev/null
 # 2048 requests each: a few dozen reads of fio's own pages (when another program dropped the
 # page cache meanwhile) stay well inside the 3%.
-run_fio seqwrite --rw=write --bs=512k --size=256M --loops=4 && check_fio seqwrite write "> 90"
-run_fio randread --rw=randread --bs=512k --size=256M --io_size=1G &&
-	check_fio randread read "< 20"
+# Both hook sets: block_io_start/done, and block_rq_insert/issue/complete as older kernels
+# have them (forced here through EBTOP_DISK_HOOKS).
+for hooks in io rq; do
+	export EBTOP_DISK_HOOKS=$hooks
+	run_fio "seqwrite-$hooks" --rw=write --bs=512k --size=256M --loops=4 &&
+		check_fio "seqwrite-$hooks" write "> 90"
+	run_fio "randread-$hooks" --rw=randread --bs=512k --size=256M --io_size=1G &&
+		check_fio "randread-$hooks" read "< 20"
+done
+unset EBTOP_DISK_HOOKS
 
 # Page cache: the same 64 MiB read twice, the first time from the disk.
 F="$DIR/cache.dat"
