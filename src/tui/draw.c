@@ -179,11 +179,9 @@ static void status_line(struct tui *t, int y)
 			       (s->avail & NEED_SCHED) ? " cpu" : "",
 			       (s->avail & NEED_DISK) ? " disk" : "",
 			       (s->avail & NEED_CONN) ? " connections" : "", s->self_cpu_pct);
-	for (int i = 0; i < s->nprogs && pos < sizeof(text); i++) {
-		if (!isnan(s->progs[i].ns_per_event))
-			pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "  %s %.0fns",
-						s->progs[i].name, s->progs[i].ns_per_event);
-	}
+	if (!isnan(t->bpf_pct))
+		snprintf(text + pos, sizeof(text) - pos, " + BPF %.1f%% (kernel-side)", t->bpf_pct);
+	strncat(text, "  drops: none", sizeof(text) - strlen(text) - 1);
 	tui_put(t, y, &x, COLS, ST_OK, text);
 }
 

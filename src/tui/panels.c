@@ -24,6 +24,7 @@ static void detail_graph(struct tui *t, int y, int rows, int metric, const struc
 {
 	float v[HIST_PROC_LEN];
 	char val[32], peak[48], span[32];
+	int real;
 	int x = 1, gx = 18, gw = COLS - gx - 1, n;
 	double cur = hist_value(&t->hist, metric, r), max;
 	bool pct = metric == HM_CPU;
@@ -31,7 +32,7 @@ static void detail_graph(struct tui *t, int y, int rows, int metric, const struc
 	if (gw > HIST_PROC_LEN / (t->fmt.utf8 ? 2 : 1))
 		gw = HIST_PROC_LEN / (t->fmt.utf8 ? 2 : 1);
 	n = gw * (t->fmt.utf8 ? 2 : 1);
-	hist_proc(&t->hist, r->pid, r->start_ns, metric, v, n);
+	real = hist_proc(&t->hist, r->pid, r->start_ns, metric, v, n);
 	max = tui_graph_max(v, n, pct ? 10.0 : 1024.0);
 	if (pct) {
 		snprintf(val, sizeof(val), isnan(cur) ? "-" : "%.1f", cur);
@@ -52,8 +53,8 @@ static void detail_graph(struct tui *t, int y, int rows, int metric, const struc
 	}
 	if (rows > 2) {
 		x = 1;
-		tui_fmt_duration(span, sizeof(span), (double)n * t->set.interval_s);
-		snprintf(peak, sizeof(peak), "last %s", span);
+		tui_fmt_duration(span, sizeof(span), (double)real * t->set.interval_s);
+		snprintf(peak, sizeof(peak), "over %s", span);
 		tui_put(t, y + 2, &x, gx, ST_DIM, peak);
 	}
 	tui_draw_graph(t, y, gx, rows, gw, v, n, max, metric_styles[metric]);
@@ -142,16 +143,20 @@ void tui_draw_detail(struct tui *t, int y, int h)
 	cmd = row_str(r, F_CMD);
 	snprintf(buf, sizeof(buf), " %s  pid %u ", r->comm, r->pid);
 	tui_fill(t, y, 0, COLS, ST_TITLE);
-	tui_put(t, y, &x, COLS, ST_TITLE_SORT, buf);
+	tui_put(t, y, &x, COLS, ST_BADGE, buf);
 	snprintf(buf, sizeof(buf), " %s", cmd ? cmd : r->comm);
 	tui_put(t, y, &x, COLS - 12, ST_TITLE, buf);
 	x = COLS - 11;
 	tui_put(t, y, &x, COLS, ST_TITLE, "Esc: back");
 	y++;
-	tui_fmt_duration(age, sizeof(age), (double)(clock_boot_ns() - r->start_ns) / 1e9);
-	snprintf(buf, sizeof(buf), " user %s  state %s  ppid %u  threads %u  running %s%s%s",
+	if (r->flags & ROW_EXITED)
+		snprintf(age, sizeof(age), "exited");
+	else
+		tui_fmt_duration(age, sizeof(age), (double)(clock_boot_ns() - r->start_ns) / 1e9);
+	snprintf(buf, sizeof(buf), " user %s  state %s  ppid %u  threads %u  %s%s%s%s",
 		 row_str(r, F_USER) ? row_str(r, F_USER) : "?", row_str(r, F_STATE), r->ppid,
-		 r->nthreads, age, row_str(r, F_CGROUP) ? "  cgroup " : "",
+		 r->nthreads, (r->flags & ROW_EXITED) ? "" : "running ", age,
+		 row_str(r, F_CGROUP) ? "  cgroup " : "",
 		 row_str(r, F_CGROUP) ? row_str(r, F_CGROUP) : "");
 	x = 0;
 	tui_put(t, y++, &x, COLS, (r->flags & ROW_EXITED) ? ST_ALERT : ST_NORMAL, buf);

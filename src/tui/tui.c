@@ -157,6 +157,31 @@ void tui_set_interval(struct tui *t, double s)
 	feed_set_interval(t->feed, s);
 }
 
+/*
+ * The kernel's own timing of our programs (bpf_stats) over the interval, as a
+ * share of one CPU: one number instead of a line of per-program costs.
+ */
+static void bpf_cost(struct tui *t, const struct snapshot *s)
+{
+	uint64_t ns = 0;
+	bool timed = false;
+
+	for (int i = 0; i < s->nprogs; i++) {
+		const struct prog_cost *p = &s->progs[i];
+
+		for (int j = 0; j < t->nprog_prev; j++) {
+			if (strcmp(t->prog_prev[j].name, p->name) ||
+			    p->run_time_ns < t->prog_prev[j].run_time_ns)
+				continue;
+			ns += p->run_time_ns - t->prog_prev[j].run_time_ns;
+			timed |= p->run_time_ns > 0;
+		}
+	}
+	t->bpf_pct = timed && s->interval_ns ? 100.0 * (double)ns / (double)s->interval_ns : NAN;
+	t->nprog_prev = s->nprogs;
+	memcpy(t->prog_prev, s->progs, sizeof(s->progs[0]) * (size_t)s->nprogs);
+}
+
 static void on_feed(struct tui *t)
 {
 	struct snapshot *s;
@@ -173,6 +198,7 @@ static void on_feed(struct tui *t)
 	/* History keeps recording while paused, so the graphs have no hole afterwards. */
 	if (hist_update(&t->hist, s))
 		tui_message(t, true, "out of memory recording history");
+	bpf_cost(t, s);
 	for (int i = 0; i < EBTOP_NERR; i++) {
 		t->err_delta[i] = s->errors[i] > t->err_prev[i] ? s->errors[i] - t->err_prev[i] : 0;
 		t->err_prev[i] = s->errors[i];
@@ -282,6 +308,7 @@ int tui_run(struct feed *feed, const struct tui_opts *o, char *err, size_t errle
 	find_twins(t);
 	tui_thresholds_default(&t->thr);
 	hist_init(&t->hist);
+	t->bpf_pct = NAN;
 	feed_set_interval(feed, t->set.interval_s);
 	if (tui_term_start(t, err, errlen))
 		goto out;

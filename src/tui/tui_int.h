@@ -66,6 +66,9 @@ struct tui {
 	struct hist hist;
 	uint64_t err_prev[EBTOP_NERR]; /* errors in the previous snapshot, for "+N" */
 	uint64_t err_delta[EBTOP_NERR];
+	struct prog_cost prog_prev[MAX_PROGS]; /* the previous snapshot's, for BPF CPU time */
+	int nprog_prev;
+	double bpf_pct; /* CPU the BPF programs took over the last interval; NaN unknown */
 	struct tui_line *lines;
 	long nlines;
 	long sel, top;
