@@ -13,6 +13,10 @@ void cli_usage(FILE *out)
 	fputs("Usage: ebtop [OPTIONS]            interactive view\n"
 	      "       ebtop -b [OPTIONS]         batch output for scripts\n"
 	      "       ebtop serve [OPTIONS]      Prometheus /metrics and REST API (serve --help)\n"
+	      "       ebtop record -o FILE.db [-d S] [-n N]   record snapshots into a history file\n"
+	      "       ebtop replay FILE.db       step through a recording\n"
+	      "       ebtop -b --from FILE.db [--at TIME] [--to TIME] [--step DUR]\n"
+	      "                                  print recorded snapshots\n"
 	      "\n"
 	      "  -b, --batch           print snapshots to stdout instead of the interactive view\n"
 	      "  -n, --iterations N    stop after N intervals (default: until interrupted)\n"
@@ -33,6 +37,16 @@ void cli_usage(FILE *out)
 	      "      --net-slots N     per-CPU network counter slots, a power of two (default 4096)\n"
 	      "      --disk-procs N    processes with block latency histograms at once (default 4096)\n"
 	      "      --disk-requests N block requests timed at once (default 16384)\n"
+	      "History:\n"
+	      "  -o FILE.db            (record) the history file to write\n"
+	      "      --db PATH         also write every snapshot to this history database\n"
+	      "      --retain DUR      delete samples older than DUR (default 7d; off)\n"
+	      "      --max-db-size SZ  delete the oldest samples beyond SZ (default 1G; off)\n"
+	      "      --from FILE.db    print recorded snapshots instead of collecting\n"
+	      "      --at TIME         start at TIME: epoch seconds, 'YYYY-MM-DD HH:MM[:SS]',\n"
+	      "                        HH:MM[:SS], first, last, -5m (before the last sample)\n"
+	      "      --to TIME         stop after TIME\n"
+	      "      --step DUR        recorded snapshots at least DUR apart\n"
 	      "  -v, --verbose         more diagnostics; twice for libbpf's debug log\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            this text\n",
@@ -83,6 +97,8 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 
 enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS,
        OPT_DISK_PROCS, OPT_DISK_REQUESTS };
+/* history options */
+enum { OPT_DB = 400, OPT_RETAIN, OPT_MAX_DB, OPT_DOWNSAMPLE, OPT_FROM, OPT_AT, OPT_TO, OPT_STEP };
 
 static const struct option long_opts[] = {
 	{"batch", no_argument, NULL, 'b'},
@@ -104,11 +120,74 @@ static const struct option long_opts[] = {
 	{"net-slots", required_argument, NULL, OPT_NET_SLOTS},
 	{"disk-procs", required_argument, NULL, OPT_DISK_PROCS},
 	{"disk-requests", required_argument, NULL, OPT_DISK_REQUESTS},
+	{"db", required_argument, NULL, OPT_DB},
+	{"retain", required_argument, NULL, OPT_RETAIN},
+	{"max-db-size", required_argument, NULL, OPT_MAX_DB},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"at", required_argument, NULL, OPT_AT},
+	{"to", required_argument, NULL, OPT_TO},
+	{"step", required_argument, NULL, OPT_STEP},
 	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+static int parse_history(struct cli *c, int opt, const char *arg, char *err, size_t errlen)
+{
+	const char *what = NULL;
+
+	switch (opt) {
+	case OPT_DB:
+		c->db_path = arg;
+		return 0;
+	case OPT_RETAIN:
+		if (!store_parse_duration(arg, &c->store.retain_ns))
+			return 0;
+		what = "--retain: a duration such as 7d, 12h or off";
+		break;
+	case OPT_MAX_DB:
+		if (!store_parse_size(arg, &c->store.max_bytes))
+			return 0;
+		what = "--max-db-size: a size such as 1G or 500M (at least 4K), or off";
+		break;
+	case OPT_DOWNSAMPLE:
+		if (!store_parse_tiers(arg, &c->store))
+			return 0;
+		what = "--downsample: AGE:STEP[,AGE:STEP] such as 1d:1m,7d:10m (whole seconds, "
+		       "each tier older and coarser), or off";
+		break;
+	case OPT_FROM:
+		c->from_path = arg;
+		return 0;
+	case OPT_AT:
+		c->has_at = true;
+		if (!store_parse_time(arg, &c->at))
+			return 0;
+		what = "--at";
+		break;
+	case OPT_TO:
+		c->has_to = true;
+		if (!store_parse_time(arg, &c->to))
+			return 0;
+		what = "--to";
+		break;
+	case OPT_STEP:
+		if (!store_parse_duration(arg, &c->step_ns))
+			return 0;
+		what = "--step: a duration such as 10s or 1m";
+		break;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return CLI_USAGE_EXIT;
+	}
+	if (opt == OPT_AT || opt == OPT_TO)
+		snprintf(err, errlen, "%s: '%s' is not a time (epoch seconds, 'YYYY-MM-DD HH:MM[:SS]', "
+			 "HH:MM[:SS], first, last or -DURATION)", what, arg);
+	else
+		snprintf(err, errlen, "invalid value '%s' for %s", arg, what);
+	return CLI_USAGE_EXIT;
+}
 
 static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *err, size_t errlen)
 {
@@ -118,7 +197,9 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 
 	switch (opt) {
 	case 'b':
-		c->mode = MODE_BATCH;
+		/* ebtop replay -b FILE: the recording printed, as with -b --from FILE. */
+		if (c->mode != MODE_RECORD)
+			c->mode = MODE_BATCH;
 		return 0;
 	case 'n':
 		if (parse_long(arg, 1, 1L << 40, &c->count))
@@ -160,6 +241,10 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		return 0;
 	case 'o':
 		c->cols_set = true;
+		if (c->mode == MODE_RECORD) {
+			c->db_path = arg;
+			return 0;
+		}
 		return render_parse_cols(&c->render, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
 	case OPT_JSON:
 		c->format = FMT_JSON;
@@ -207,8 +292,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		c->help = true;
 		return 0;
 	default:
-		snprintf(err, errlen, "unknown option");
-		return CLI_USAGE_EXIT;
+		return parse_history(c, opt, arg, err, errlen);
 	}
 	snprintf(err, errlen, "invalid value '%s' for %s", arg,
 		 opt == OPT_RINGBUF	 ? "--ringbuf-kb (a power of two, 4 to 1048576)"
@@ -219,9 +303,33 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 	return CLI_USAGE_EXIT;
 }
 
+/* Combinations of the history options that make sense. */
+static int check_history(struct cli *c, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+
+	if (c->mode == MODE_RECORD && !c->db_path)
+		bad = "record needs the history file: ebtop record -o FILE.db";
+	else if (c->from_path && c->mode != MODE_BATCH && c->mode != MODE_REPLAY)
+		bad = "--from prints recorded snapshots in batch mode: add -b";
+	else if (c->from_path && c->db_path)
+		bad = "--from reads a recording; --db writes one: use one of them";
+	else if (c->from_path && c->view.threads)
+		bad = "recordings hold process rows only: --threads does not apply to --from";
+	else if (!c->from_path && (c->has_at || c->has_to || c->step_ns))
+		bad = "--at, --to and --step select recorded snapshots: add --from FILE.db";
+	else if (c->db_path && c->mode != MODE_BATCH && c->mode != MODE_RECORD)
+		bad = "--db needs batch mode (-b) or ebtop record";
+	if (bad) {
+		snprintf(err, errlen, "%s", bad);
+		return CLI_USAGE_EXIT;
+	}
+	return 0;
+}
+
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
-	bool asc = false;
+	bool asc = false, replay = false;
 	int opt, rc;
 
 	memset(c, 0, sizeof(*c));
@@ -230,9 +338,17 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	c->net_slots = 4096;
 	view_opts_default(&c->view);
 	render_opts_default(&c->render);
+	store_opts_default(&c->store);
 	err[0] = '\0';
 	if (argc > 1 && !strcmp(argv[1], "serve"))
 		return cli_parse_serve(c, argc - 1, argv + 1, err, errlen);
+	/* A subcommand comes first; its options follow, as for git. */
+	if (argc > 1 && (!strcmp(argv[1], "record") || !strcmp(argv[1], "replay"))) {
+		c->mode = !strcmp(argv[1], "record") ? MODE_RECORD : MODE_REPLAY;
+		replay = c->mode == MODE_REPLAY;
+		argc--;
+		argv++;
+	}
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:vVh", long_opts, NULL)) != -1) {
@@ -251,6 +367,12 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		if (rc)
 			return rc;
 	}
+	if (replay && optind < argc && !c->from_path)
+		c->from_path = argv[optind++];
+	if (replay && !c->from_path) {
+		snprintf(err, errlen, "replay needs a history file: ebtop replay FILE.db");
+		return CLI_USAGE_EXIT;
+	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return CLI_USAGE_EXIT;
@@ -259,9 +381,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		c->view.sort_desc = false;
 		c->sort_set = true;
 	}
-	if (c->format != FMT_TABLE && c->mode != MODE_BATCH) {
+	if (c->format != FMT_TABLE && c->mode != MODE_BATCH && c->mode != MODE_REPLAY) {
 		snprintf(err, errlen, "--json and --csv need batch mode (-b)");
 		return CLI_USAGE_EXIT;
 	}
-	return 0;
+	return check_history(c, err, errlen);
 }

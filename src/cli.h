@@ -9,8 +9,15 @@
 #include "model/view.h"
 #include "output/render.h"
 #include "serve/serve.h"
+#include "store/store.h"
 
-enum cli_mode { MODE_TUI, MODE_BATCH, MODE_SERVE };
+enum cli_mode {
+	MODE_TUI,
+	MODE_BATCH,
+	MODE_SERVE,
+	MODE_RECORD, /* ebtop record -o FILE.db: write snapshots, print nothing */
+	MODE_REPLAY, /* ebtop replay FILE.db */
+};
 enum cli_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
 struct cli {
@@ -32,6 +39,15 @@ struct cli {
 	struct serve_opts serve; /* ebtop serve */
 	/* Given on the command line (the interactive view keeps its saved settings otherwise). */
 	bool interval_set, sort_set, cols_set;
+	/* history (src/store) */
+	const char *db_path;   /* record -o / --db: also write every snapshot there */
+	const char *from_path; /* -b --from / replay FILE: recorded snapshots instead of live */
+	struct store_time at;  /* --at: the first recorded snapshot shown */
+	struct store_time to;  /* --to: the last */
+	bool has_at;
+	bool has_to;
+	uint64_t step_ns;        /* --step: at least this far apart */
+	struct store_opts store; /* --retain, --max-db-size, --downsample */
 };
 
 #define CLI_USAGE_EXIT 2

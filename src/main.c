@@ -19,6 +19,8 @@
 #include "sampler.h"
 #include "serve/serve.h"
 #include "tui/tui.h"
+#include "store/replay.h"
+#include "store/store.h"
 
 #ifndef EBTOP_VERSION
 #define EBTOP_VERSION "0.1.0"
@@ -95,6 +97,39 @@ static int write_all(const struct buf *b)
 	return 0;
 }
 
+static int start_history(const struct cli *c, uint64_t step, struct store_writer **out)
+{
+	struct store_opts so = c->store;
+	char msg[512];
+
+	so.interval_ns = step;
+	if (store_writer_start(out, c->db_path, &so, msg, sizeof(msg))) {
+		fprintf(stderr, "ebtop: history: %s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int record_last(struct collector *col, struct model *model, struct store_writer *hist)
+{
+	struct snapshot *snap;
+	struct sample smp;
+	int err = collector_sample(col, &smp);
+
+	if (err) {
+		fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
+		return -1;
+	}
+	snap = model_update(model, &smp);
+	if (!snap) {
+		fprintf(stderr, "ebtop: out of memory building a snapshot\n");
+		return -1;
+	}
+	store_writer_push(hist, snap);
+	snapshot_put(snap);
+	return 0;
+}
+
 static int run_batch(const struct cli *c)
 {
 	struct collect_opts co = {
@@ -109,6 +144,7 @@ static int run_batch(const struct cli *c)
 	uint64_t step = (uint64_t)(c->interval_s * 1e9), next;
 	struct collector *col = NULL;
 	struct model *model = NULL;
+	struct store_writer *hist = NULL;
 	struct buf out;
 	char msg[512];
 	int err, rc = 1;
@@ -126,6 +162,8 @@ static int run_batch(const struct cli *c)
 		fprintf(stderr, "ebtop: out of memory\n");
 		goto cleanup;
 	}
+	if (c->db_path && start_history(c, step, &hist))
+		goto cleanup;
 	next = collector_start_ns(col);
 	for (long i = 0; !c->count || i < c->count; i++) {
 		struct sample smp;
@@ -146,6 +184,12 @@ static int run_batch(const struct cli *c)
 			fprintf(stderr, "ebtop: out of memory building a snapshot\n");
 			goto cleanup;
 		}
+		if (hist)
+			store_writer_push(hist, snap);
+		if (c->mode == MODE_RECORD) {
+			snapshot_put(snap);
+			continue;
+		}
 		buf_reset(&out);
 		err = render(&out, c, snap, i == 0);
 		snapshot_put(snap);
@@ -162,8 +206,13 @@ static int run_batch(const struct cli *c)
 			goto cleanup;
 		}
 	}
+	/* Stopped by a signal while recording: the partial interval is data too. */
+	if (hist && stop_requested && record_last(col, model, hist))
+		goto cleanup;
 	rc = 0;
 cleanup:
+	if (store_writer_stop(hist))
+		rc = 1;
 	model_free(model);
 	collector_close(col);
 	buf_free(&out);
@@ -353,6 +402,87 @@ cleanup:
 	return rc;
 }
 
+/* Times given in seconds carry ~0.1 us of rounding: compare to the microsecond. */
+#define AT_SLACK_NS 1000
+
+/* Index range [*first, *last] of the recording that --at and --to select; -1 when empty. */
+static int select_range(const struct cli *c, const struct replay *rp, long *first, long *last)
+{
+	size_t n = replay_count(rp);
+	uint64_t t0 = replay_time(rp, 0), t1 = replay_time(rp, n - 1), at, to;
+
+	*first = 0;
+	*last = (long)n - 1;
+	if (c->has_at) {
+		at = store_time_resolve(&c->at, t0, t1) + AT_SLACK_NS;
+		if (at < t0) {
+			fprintf(stderr, "ebtop: no snapshot at or before --at: the recording begins at "
+					"%.3f\n", (double)t0 / 1e9);
+			return -1;
+		}
+		*first = replay_find(rp, at);
+	}
+	if (c->has_to) {
+		to = store_time_resolve(&c->to, t0, t1) + AT_SLACK_NS;
+		*last = to < t0 ? -1 : replay_find(rp, to);
+	}
+	return 0;
+}
+
+static int run_from(const struct cli *c)
+{
+	struct replay *rp = NULL;
+	uint64_t next_t = 0;
+	long first, last, count = c->count, shown = 0;
+	struct buf out;
+	char msg[512];
+	int err, rc = 1;
+
+	buf_init(&out, OUTPUT_MAX);
+	if (replay_open(&rp, c->from_path, msg, sizeof(msg))) {
+		fprintf(stderr, "ebtop: %s\n", msg);
+		return 1;
+	}
+	if (!replay_count(rp)) {
+		fprintf(stderr, "ebtop: %s holds no snapshots\n", c->from_path);
+		goto cleanup;
+	}
+	if (select_range(c, rp, &first, &last))
+		goto cleanup;
+	/* --at alone asks for the snapshot at that time. */
+	if (!count && c->has_at && !c->has_to && !c->step_ns)
+		count = 1;
+	for (long i = first; i <= last && (!count || shown < count) && !stop_requested; i++) {
+		struct snapshot *snap;
+
+		if (c->step_ns && shown && replay_time(rp, (size_t)i) < next_t)
+			continue;
+		snap = replay_load(rp, (size_t)i, &err);
+		if (!snap) {
+			fprintf(stderr, "ebtop: %s: %s\n", c->from_path, replay_errmsg(rp));
+			goto cleanup;
+		}
+		next_t = snap->wall_ns + c->step_ns;
+		buf_reset(&out);
+		err = render(&out, c, snap, shown == 0);
+		snapshot_put(snap);
+		if (!err)
+			err = write_all(&out);
+		if (err == -EPIPE)
+			break;
+		if (err) {
+			fprintf(stderr, "ebtop: writing output failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		shown++;
+	}
+	rc = 0;
+cleanup:
+	replay_close(rp);
+	buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -385,7 +515,9 @@ int main(int argc, char **argv)
 	install_signals();
 	if (cli.mode == MODE_SERVE)
 		return run_serve(&cli);
-	if (cli.mode != MODE_BATCH)
+	if (cli.from_path)
+		return run_from(&cli); /* ebtop replay prints until the TUI can step through it */
+	if (cli.mode != MODE_BATCH && cli.mode != MODE_RECORD)
 		return run_tui(&cli);
 	return run_batch(&cli);
 }

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Retention by age and size, in small units of work so one interval never waits long. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/testable.h"
+#include "store/store_int.h"
+
+/* Samples deleted per unit: a few milliseconds of work with hundreds of processes. */
+#define DELETE_CHUNK 32
+
+static int64_t query_int(struct store *st, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v = dflt;
+
+	if (store_prepare(st, sql, &q))
+		return dflt;
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Bytes the database holds in use (pages not on the free list). */
+TESTABLE int64_t store_used_bytes(struct store *st)
+{
+	int64_t pages = query_int(st, "PRAGMA page_count", 0);
+	int64_t free_pages = query_int(st, "PRAGMA freelist_count", 0);
+	int64_t size = query_int(st, "PRAGMA page_size", 4096);
+
+	return (pages - free_pages) * size;
+}
+
+/*
+ * Deletes the samples listed in temp.gone with their rows, and the process
+ * identities whose last row went with them (all rows of a process lie at or
+ * before its last_sample). The newest sample is never listed: the writer's
+ * identity cache relies on it.
+ */
+static int delete_gone(struct store *st)
+{
+	return store_exec(st,
+			  "DELETE FROM proc_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
+			  "DELETE FROM total_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
+			  "DELETE FROM disk_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
+			  "DELETE FROM sample WHERE id IN (SELECT id FROM temp.gone);"
+			  "DELETE FROM process WHERE last_sample < (SELECT min(id) FROM sample);"
+			  "DELETE FROM temp.gone");
+}
+
+static int temp_tables(struct store *st)
+{
+	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS gone (id INTEGER PRIMARY KEY);"
+			      "DELETE FROM temp.gone");
+}
+
+/* Lists up to limit of the oldest samples (older than before_ns when nonzero) in temp.gone. */
+static int list_oldest(struct store *st, uint64_t before_ns, int limit, int *found)
+{
+	sqlite3_stmt *q = NULL;
+	int err;
+
+	err = store_prepare(st,
+			    "INSERT INTO temp.gone SELECT id FROM sample"
+			    " WHERE (?1 = 0 OR wall_ns < ?1)"
+			    " AND id != (SELECT max(id) FROM sample)"
+			    " ORDER BY wall_ns LIMIT ?2",
+			    &q);
+	if (err)
+		return err;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)before_ns);
+	sqlite3_bind_int(q, 2, limit);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		store_set_err(st, "choosing old samples");
+		err = store_errno(sqlite3_extended_errcode(st->db));
+	}
+	sqlite3_finalize(q);
+	*found = err ? 0 : sqlite3_changes(st->db);
+	return err;
+}
+
+/* One unit of age retention: 1 when it deleted something, 0 when nothing is too old. */
+static int retain_age_unit(struct store *st, uint64_t now_ns)
+{
+	int found, err;
+
+	if (!st->opts.retain_ns || now_ns <= st->opts.retain_ns)
+		return 0;
+	err = list_oldest(st, now_ns - st->opts.retain_ns, DELETE_CHUNK, &found);
+	if (err || !found)
+		return err;
+	err = delete_gone(st);
+	return err ? err : 1;
+}
+
+/*
+ * Samples to delete for a size excess: the excess over the average sample's
+ * size, rounded up, at most one chunk (the next interval measures again; free
+ * pages are reused, so the file stops growing rather than shrinks).
+ */
+TESTABLE int store_size_chunk(int64_t used, int64_t max, int64_t nsamples)
+{
+	int64_t per, n;
+
+	if (max <= 0 || used <= max || nsamples <= 1)
+		return 0;
+	per = used / nsamples;
+	if (per <= 0)
+		per = 1;
+	n = (used - max + per - 1) / per;
+	if (n > DELETE_CHUNK)
+		n = DELETE_CHUNK;
+	if (n > nsamples - 1)
+		n = nsamples - 1;
+	return (int)(n > 0 ? n : 1);
+}
+
+static int retain_size_unit(struct store *st)
+{
+	int64_t used, nsamples;
+	int n, found, err;
+
+	if (!st->opts.max_bytes)
+		return 0;
+	used = store_used_bytes(st);
+	if (used <= (int64_t)st->opts.max_bytes)
+		return 0;
+	nsamples = query_int(st, "SELECT count(*) FROM sample", 0);
+	n = store_size_chunk(used, (int64_t)st->opts.max_bytes, nsamples);
+	if (!n)
+		return 0;
+	err = list_oldest(st, 0, n, &found);
+	if (err || !found)
+		return err;
+	err = delete_gone(st);
+	if (!err)
+		log_debug(
+		    "history: %lld bytes in use over the %llu limit: deleted %d oldest samples\n",
+		    (long long)used, (unsigned long long)st->opts.max_bytes, found);
+	return err ? err : 1;
+}
+
+int store_maintain(struct store *st, uint64_t now_ns, uint64_t budget_ns)
+{
+	uint64_t t0 = clock_mono_ns();
+	int err = temp_tables(st), r;
+
+	if (err)
+		return err;
+	do {
+		r = retain_age_unit(st, now_ns);
+		if (r < 0)
+			return r;
+	} while (r > 0 && clock_mono_ns() - t0 < budget_ns);
+	if (r > 0)
+		return 1;
+	/*
+	 * One size unit per call: freed pages show up unevenly (index pages free
+	 * only when emptied), so measure again next interval rather than chase.
+	 */
+	return retain_size_unit(st);
+}

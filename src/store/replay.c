@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Rebuilds snapshots from the history database: a snapshot source for batch output and the TUI. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/replay.h"
+#include "store/store_int.h"
+
+#define SQL_MAX 16384
+
+struct replay {
+	struct store *st;
+	int64_t *id; /* sample ids in time order */
+	uint64_t *wall;
+	size_t n;
+	size_t cap;
+	int64_t max_id;	     /* newest id seen, for refresh */
+	int colfield[F_NUM]; /* result column -> field id */
+	int ncol;
+	sqlite3_stmt *get_sample, *get_rows, *get_total, *get_errors, *get_progs;
+	char errmsg[256];
+};
+
+static int fail(struct replay *r, int err, const char *what)
+{
+	snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", what, sqlite3_errmsg(r->st->db));
+	return err ? err : -EIO;
+}
+
+/* ", ps."tx", ps."rx" ..." for every stored field; fills colfield. */
+static size_t value_list(struct replay *r, const char *alias, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	r->ncol = 0;
+	buf[0] = '\0';
+	for (int f = 0; f < F_NUM && n < len; f++) {
+		if (!r->st->col[f])
+			continue;
+		n +=
+		    (size_t)snprintf(buf + n, len - n, ", %s.\"%s\"", alias, store_field_column(f));
+		r->colfield[r->ncol++] = f;
+	}
+	return n;
+}
+
+static int prepare(struct replay *r)
+{
+	char *cols = malloc(SQL_MAX), *sql = malloc(SQL_MAX);
+	int err = -ENOMEM;
+
+	if (!cols || !sql)
+		goto out;
+	if (value_list(r, "ps", cols, SQL_MAX) >= SQL_MAX) {
+		err = -E2BIG;
+		goto out;
+	}
+	snprintf(sql, SQL_MAX,
+		 "SELECT p.pid, p.start_ns, p.comm, p.cmd, p.cgroup, p.user, p.kthread, ps.state,"
+		 " ps.flags%s FROM proc_sample ps JOIN process p ON p.id = ps.proc_id"
+		 " WHERE ps.sample_id = ? ORDER BY p.pid, p.start_ns",
+		 cols);
+	err = store_prepare(r->st, sql, &r->get_rows);
+	if (err)
+		goto out;
+	/* Same column order: value_list fills colfield identically for both. */
+	value_list(r, "t", cols, SQL_MAX);
+	snprintf(sql, SQL_MAX, "SELECT 0%s FROM total_sample t WHERE t.sample_id = ?", cols);
+	err = store_prepare(r->st, sql, &r->get_total);
+	if (!err)
+		err =
+		    store_prepare(r->st,
+				  "SELECT seq, wall_ns, mono_ns, interval_ns, self_cpu_pct, avail,"
+				  " status, errors, progs FROM sample WHERE id = ?",
+				  &r->get_sample);
+	if (!err)
+		err = store_prepare(r->st, "SELECT CAST(key AS INTEGER), value FROM json_each(?)",
+				    &r->get_errors);
+	if (!err)
+		err = store_prepare(r->st,
+				    "SELECT json_extract(value, '$.name'),"
+				    " json_extract(value, '$.run_cnt'),"
+				    " json_extract(value, '$.run_time_ns'),"
+				    " json_extract(value, '$.ns_per_event') FROM json_each(?)",
+				    &r->get_progs);
+out:
+	free(cols);
+	free(sql);
+	if (err && !r->errmsg[0])
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s", store_errmsg(r->st));
+	return err;
+}
+
+int replay_refresh(struct replay *r)
+{
+	sqlite3_stmt *q = NULL;
+	bool sorted = true;
+	int rc, err;
+
+	err = store_prepare(r->st, "SELECT id, wall_ns FROM sample WHERE id > ? ORDER BY id", &q);
+	if (err)
+		return fail(r, err, "listing samples");
+	sqlite3_bind_int64(q, 1, r->max_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (r->n == r->cap) {
+			size_t nc = r->cap ? r->cap * 2 : 1024;
+			int64_t *id = realloc(r->id, nc * sizeof(*id));
+			uint64_t *w;
+
+			if (!id)
+				break;
+			r->id = id;
+			w = realloc(r->wall, nc * sizeof(*w));
+			if (!w)
+				break;
+			r->wall = w;
+			r->cap = nc;
+		}
+		r->id[r->n] = sqlite3_column_int64(q, 0);
+		r->wall[r->n] = (uint64_t)sqlite3_column_int64(q, 1);
+		if (r->n && r->wall[r->n] < r->wall[r->n - 1])
+			sorted = false;
+		r->max_id = r->id[r->n];
+		r->n++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(r, store_errno(rc), "listing samples");
+	if (rc == SQLITE_ROW)
+		return fail(r, -ENOMEM, "listing samples");
+	/* The wall clock stepped back while recording: order by time, as a user reads it. */
+	for (size_t i = 1; !sorted && i < r->n; i++) {
+		for (size_t j = i; j > 0 && r->wall[j] < r->wall[j - 1]; j--) {
+			int64_t ti = r->id[j];
+			uint64_t tw = r->wall[j];
+
+			r->id[j] = r->id[j - 1];
+			r->wall[j] = r->wall[j - 1];
+			r->id[j - 1] = ti;
+			r->wall[j - 1] = tw;
+		}
+	}
+	return 0;
+}
+
+int replay_open(struct replay **out, const char *path, char *msg, size_t msglen)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+	int err;
+
+	*out = NULL;
+	if (!r) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	err = store_open(&r->st, path, STORE_READ, NULL, msg, msglen);
+	if (!err) {
+		err = prepare(r);
+		if (!err)
+			err = replay_refresh(r);
+		if (err)
+			snprintf(msg, msglen, "reading %s: %s", path, r->errmsg);
+	}
+	if (err) {
+		replay_close(r);
+		return err;
+	}
+	*out = r;
+	return 0;
+}
+
+void replay_close(struct replay *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->get_sample);
+	sqlite3_finalize(r->get_rows);
+	sqlite3_finalize(r->get_total);
+	sqlite3_finalize(r->get_errors);
+	sqlite3_finalize(r->get_progs);
+	store_close(r->st);
+	free(r->id);
+	free(r->wall);
+	free(r);
+}
+
+size_t replay_count(const struct replay *r)
+{
+	return r->n;
+}
+
+uint64_t replay_time(const struct replay *r, size_t i)
+{
+	return i < r->n ? r->wall[i] : 0;
+}
+
+long replay_find(const struct replay *r, uint64_t wall_ns)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (!r->n)
+		return -1;
+	/* First index with a time after wall_ns; the one before it is the answer. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->wall[mid] <= wall_ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? (long)lo - 1 : 0;
+}
+
+const char *replay_errmsg(const struct replay *r)
+{
+	return r->errmsg;
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	return (const char *)sqlite3_column_text(q, i);
+}
+
+static void read_values(struct replay *r, sqlite3_stmt *q, int first, double *v)
+{
+	for (int f = 0; f < F_NUM; f++)
+		v[f] = NAN;
+	for (int c = 0; c < r->ncol; c++) {
+		if (sqlite3_column_type(q, first + c) != SQLITE_NULL)
+			v[r->colfield[c]] = sqlite3_column_double(q, first + c);
+	}
+}
+
+static uint32_t v_u32(double v, uint32_t dflt)
+{
+	return isnan(v) || v < 0 || v > 4294967295.0 ? dflt : (uint32_t)v;
+}
+
+static int load_self(struct replay *r, struct snapshot *s, const char *errors, const char *progs)
+{
+	sqlite3_stmt *q = r->get_errors;
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, errors ? errors : "[]", -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(q, 0);
+
+		if (k >= 0 && k < EBTOP_NERR)
+			s->errors[k] = (uint64_t)sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return fail(r, -EIO, "reading loss counters");
+	q = r->get_progs;
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, progs ? progs : "[]", -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && s->nprogs < MAX_PROGS) {
+		struct prog_cost *p = &s->progs[s->nprogs++];
+
+		snprintf(p->name, sizeof(p->name), "%s", col_text(q, 0) ? col_text(q, 0) : "");
+		p->run_cnt = (uint64_t)sqlite3_column_int64(q, 1);
+		p->run_time_ns = (uint64_t)sqlite3_column_int64(q, 2);
+		p->ns_per_event =
+		    sqlite3_column_type(q, 3) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 3);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(r, -EIO, "reading BPF program costs");
+	return 0;
+}
+
+static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
+{
+	sqlite3_stmt *q = r->get_sample;
+	int rc, err;
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return fail(r, rc == SQLITE_DONE ? -ENOENT : -EIO, "reading a sample");
+	}
+	s->seq = (uint64_t)sqlite3_column_int64(q, 0);
+	s->wall_ns = (uint64_t)sqlite3_column_int64(q, 1);
+	s->mono_ns = (uint64_t)sqlite3_column_int64(q, 2);
+	s->interval_ns = (uint64_t)sqlite3_column_int64(q, 3);
+	s->self_cpu_pct =
+	    sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
+	s->avail = (unsigned)sqlite3_column_int64(q, 5);
+	snprintf(s->status, sizeof(s->status), "%s", col_text(q, 6) ? col_text(q, 6) : "");
+	err = load_self(r, s, col_text(q, 7), col_text(q, 8));
+	sqlite3_reset(q);
+	return err;
+}
+
+static int load_rows(struct replay *r, struct snapshot *s, int64_t id)
+{
+	sqlite3_stmt *q = r->get_rows;
+	size_t cap = 0;
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct row *p;
+
+		if (s->nprocs == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct row *np = realloc(s->procs, nc * sizeof(*np));
+
+			if (!np) {
+				sqlite3_reset(q);
+				return fail(r, -ENOMEM, "rebuilding process rows");
+			}
+			s->procs = np;
+			cap = nc;
+		}
+		p = &s->procs[s->nprocs++];
+		memset(p, 0, sizeof(*p));
+		read_values(r, q, 9, p->v);
+		p->pid = (uint32_t)sqlite3_column_int64(q, 0);
+		p->tgid = v_u32(p->v[F_TGID], p->pid);
+		p->ppid = v_u32(p->v[F_PPID], 0);
+		p->uid = v_u32(p->v[F_UID], 0);
+		p->start_ns = p->pstart_ns = (uint64_t)sqlite3_column_int64(q, 1);
+		snprintf(p->comm, sizeof(p->comm), "%s", col_text(q, 2) ? col_text(q, 2) : "");
+		p->flags = (uint32_t)sqlite3_column_int(q, 8) & (ROW_EXITED | ROW_KTHREAD);
+		if (sqlite3_column_int(q, 6))
+			p->flags |= ROW_KTHREAD;
+		p->state = col_text(q, 7) ? col_text(q, 7)[0] : '?';
+		p->nthreads = v_u32(p->v[F_THREADS], 0);
+		if (col_text(q, 3) || col_text(q, 4) || col_text(q, 5)) {
+			p->info = proc_info_new(col_text(q, 3), col_text(q, 4), col_text(q, 5));
+			if (!p->info) {
+				sqlite3_reset(q);
+				return fail(r, -ENOMEM, "rebuilding process rows");
+			}
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return fail(r, store_errno(rc), "reading process rows");
+	return 0;
+}
+
+static int load_total(struct replay *r, struct snapshot *s, int64_t id)
+{
+	sqlite3_stmt *q = r->get_total;
+	int rc;
+
+	sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	for (int f = 0; f < F_NUM; f++)
+		s->total.v[f] = NAN;
+	if (rc == SQLITE_ROW)
+		read_values(r, q, 1, s->total.v);
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(r, store_errno(rc), "reading totals");
+	s->total.nthreads = v_u32(s->total.v[F_THREADS], 0);
+	snprintf(s->total.comm, sizeof(s->total.comm), "total");
+	return 0;
+}
+
+struct snapshot *replay_load(struct replay *r, size_t i, int *err)
+{
+	struct snapshot *s;
+	int e;
+
+	r->errmsg[0] = '\0';
+	if (i >= r->n) {
+		*err = -ERANGE;
+		snprintf(r->errmsg, sizeof(r->errmsg), "no sample %zu (the recording has %zu)", i,
+			 r->n);
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	s->refs = 1;
+	e = load_sample(r, s, r->id[i]);
+	if (!e)
+		e = load_rows(r, s, r->id[i]);
+	if (!e)
+		e = load_total(r, s, r->id[i]);
+	if (!e && store_disks_read(r->st, r->id[i], s))
+		e = fail(r, -EIO, "reading disk rows");
+	if (e) {
+		snapshot_put(s);
+		*err = e;
+		return NULL;
+	}
+	*err = 0;
+	return s;
+}

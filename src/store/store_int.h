@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Internals shared by the files of src/store (not for other modules). */
+#ifndef EBTOP_STORE_INT_H
+#define EBTOP_STORE_INT_H
+
+#include <sqlite3.h>
+#include "store/store.h"
+
+/* One process identity the writer has seen, kept in (pid, start_ns) order. */
+struct ident {
+	uint32_t pid;
+	uint64_t start_ns;
+	int64_t id; /* process.id */
+	char comm[16];
+	struct proc_info *info; /* a held reference: the pointer cannot be reused meanwhile */
+};
+
+#define STORE_MAX_DISKS 64
+
+struct store_disk_id {
+	char name[32];
+	uint32_t dev;
+	int64_t id;
+};
+
+struct store {
+	sqlite3 *db;
+	enum store_mode mode;
+	struct store_opts opts;
+	int64_t run_id; /* STORE_WRITE: this run's row */
+	char
+	    boot_id[40]; /* /proc/sys/kernel/random/boot_id; start_ns only compares within a boot */
+	bool col[F_NUM]; /* the field has a column in proc_sample / total_sample */
+	int ncols;	 /* numeric field columns bound by the insert statements */
+	sqlite3_stmt *ins_sample, *ins_proc, *ins_total, *find_ident, *ins_ident;
+	sqlite3_stmt *reopen_ident, *end_ident;
+	struct ident *idents; /* writer cache: the identities of the last written sample */
+	size_t nidents;
+	int64_t last_sample_id;				/* the last sample this handle committed */
+	struct store_disk_id disk_ids[STORE_MAX_DISKS]; /* writer cache of disk.id */
+	size_t ndisk_ids;
+	sqlite3_stmt *find_disk, *ins_disk, *get_disks, *get_hist; /* prepared on first use */
+	uint64_t last_wall_ns; /* newest sample written: "now" for retention */
+	char errmsg[256];
+};
+
+/* Prepares sql into *st; logs and returns a negative errno on failure. */
+int store_prepare(struct store *st, const char *sql, sqlite3_stmt **out);
+/* Runs statements without results; a negative errno on failure (text in st->errmsg). */
+int store_exec(struct store *st, const char *sql);
+/* SQLite result code -> negative errno: BUSY/LOCKED -EBUSY, FULL -ENOSPC, NOMEM -ENOMEM, else -EIO.
+ */
+int store_errno(int rc);
+/* Remembers sqlite3_errmsg() (or text) as the handle's last error. */
+void store_set_err(struct store *st, const char *what);
+
+/* Creates or upgrades the schema to the newest version; msg for the user on failure. */
+int store_schema_upgrade(struct store *st, char *msg, size_t msglen);
+/* Adds a column for every numeric field that lacks one; fills st->col. */
+int store_schema_sync_fields(struct store *st);
+/* Fills st->col from the existing columns without changing anything. */
+int store_schema_read_fields(struct store *st);
+/* PRAGMA user_version. */
+int store_schema_version(struct store *st);
+/* The newest version this build knows. */
+int store_schema_latest(void);
+
+/* Column name for a field, or NULL when the field is not stored as a column. */
+const char *store_field_column(int field);
+
+/* Disk rows (disks.c): written in the sample's transaction; read into s->disks. */
+int store_disks_write(struct store *st, int64_t sample_id, const struct snapshot *s);
+int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s);
+
+/* Writer internals (write.c). */
+int store_writer_prepare(struct store *st);
+void store_writer_release(struct store *st);
+/* Marks identities left open by a writer that did not close (kill -9) as ended. */
+int store_close_stale(struct store *st);
+/* Marks the cached identities as ended at the last sample (clean close). */
+void store_end_all(struct store *st);
+
+#endif

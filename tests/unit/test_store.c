@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests of the history store: round trip, identities, migrations, retention, queries, parsers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "store/replay.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+int store_migrate_to(struct store *st, int target);
+int store_size_chunk(int64_t used, int64_t max, int64_t nsamples);
+int64_t store_used_bytes(struct store *st);
+
+#define T0 (1700000000ULL * NSEC_PER_SEC)
+
+static char dir[] = "/tmp/ebtop-store-test.XXXXXX";
+static int ndb;
+
+static const char *db_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/h%d.db", dir, ++ndb);
+	return buf;
+}
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- synthetic snapshots ---- */
+
+struct fake_proc {
+	uint32_t pid;
+	uint64_t start_ns;
+	const char *comm;
+	const char *cmd;
+	double tx; /* rate; tx_total grows by tx * dt */
+	bool exited;
+};
+
+/* Every numeric field gets a distinct value, some NaN, so the round trip checks them all. */
+static void fill_row(struct row *r, const struct fake_proc *fp, uint64_t seq, double dt)
+{
+	for (int f = 0; f < F_NUM; f++)
+		r->v[f] = fields[f].type == FT_NUM ? (double)(f * 1000 + fp->pid) + 0.25 : NAN;
+	r->v[F_RX_RATE] = NAN; /* "unavailable" must come back as NaN, not 0 */
+	r->v[F_UDP_TX_RATE] = 0;
+	r->v[F_PID] = r->v[F_TGID] = fp->pid;
+	r->v[F_PPID] = 1;
+	r->v[F_UID] = 1000;
+	r->v[F_THREADS] = 2;
+	r->v[F_TX_RATE] = fp->tx;
+	r->v[F_TX_TOTAL] = fp->tx * dt * (double)seq;
+	r->pid = r->tgid = fp->pid;
+	r->ppid = 1;
+	r->uid = 1000;
+	r->start_ns = r->pstart_ns = fp->start_ns;
+	r->nthreads = 2;
+	r->state = fp->exited ? 'X' : 'S';
+	r->flags = fp->exited ? ROW_EXITED : 0;
+	snprintf(r->comm, sizeof(r->comm), "%s", fp->comm);
+	r->info = proc_info_new(fp->cmd, "/user.slice", "alice");
+}
+
+static struct snapshot *make_snap(uint64_t seq, uint64_t wall_ns, uint64_t dt_ns,
+				  const struct fake_proc *procs, size_t n)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	s->refs = 1;
+	s->seq = seq;
+	s->wall_ns = wall_ns;
+	s->mono_ns = wall_ns - T0 + 5 * NSEC_PER_SEC;
+	s->interval_ns = dt_ns;
+	s->avail = NEED_NET;
+	s->self_cpu_pct = 0.125 * (double)seq;
+	s->errors[EBTOP_ERR_SLOT] = seq * 3;
+	s->nprogs = 2;
+	snprintf(s->progs[0].name, sizeof(s->progs[0].name), "net_send");
+	s->progs[0].run_cnt = 100 * seq;
+	s->progs[0].run_time_ns = 8000 * seq;
+	s->progs[0].ns_per_event = 80.5;
+	snprintf(s->progs[1].name, sizeof(s->progs[1].name), "dump_task");
+	s->progs[1].ns_per_event = NAN;
+	snprintf(s->status, sizeof(s->status), "seq %llu", (unsigned long long)seq);
+	s->procs = calloc(n ? n : 1, sizeof(*s->procs));
+	assert_non_null(s->procs);
+	s->nprocs = n;
+	for (size_t i = 0; i < n; i++)
+		fill_row(&s->procs[i], &procs[i], seq, (double)dt_ns / 1e9);
+	for (int f = 0; f < F_NUM; f++)
+		s->total.v[f] = (fields[f].flags & FIELD_SUM) ? 7.5 * (double)f : NAN;
+	s->total.v[F_THREADS] = (double)(2 * n);
+	/* Two disks, the second idle (latencies unavailable). */
+	s->disks = calloc(2, sizeof(*s->disks));
+	assert_non_null(s->disks);
+	s->ndisks = 2;
+	snprintf(s->disks[0].name, sizeof(s->disks[0].name), "vda");
+	s->disks[0].dev = 254u << 20;
+	s->disks[0].bytes_rate[EBTOP_DISK_READ] = 4096.5 * (double)seq;
+	s->disks[0].iops[EBTOP_DISK_WRITE] = 1.0 / 3;
+	s->disks[0].bytes[EBTOP_DISK_READ] = 1ULL << 40;
+	s->disks[0].ios[EBTOP_DISK_WRITE] = seq;
+	s->disks[0].lat = (struct lat_summary){1000, 1500.25, 1400, 9000, 9100};
+	s->disks[0].svc = (struct lat_summary){900, 1000, 950, 2000, 2100};
+	s->disks[0].hist[0] = 1;
+	s->disks[0].hist[100] = 7;
+	s->disks[0].hist[EBTOP_HIST_BUCKETS - 1] = 4000000000u;
+	snprintf(s->disks[1].name, sizeof(s->disks[1].name), "nvme0n1");
+	s->disks[1].dev = (259u << 20) | 1;
+	s->disks[1].lat = s->disks[1].svc = (struct lat_summary){NAN, NAN, NAN, NAN, NAN};
+	return s;
+}
+
+static struct store_opts test_opts(void)
+{
+	struct store_opts o;
+
+	store_opts_default(&o);
+	o.retain_ns = 0;
+	o.max_bytes = 0;
+	o.ntiers = 0;
+	o.busy_ms = 50;
+	return o;
+}
+
+static struct store *open_w(const char *path, const struct store_opts *o)
+{
+	struct store *st = NULL;
+	char msg[256];
+	int err = store_open(&st, path, STORE_WRITE, o, msg, sizeof(msg));
+
+	if (err)
+		fprintf(stderr, "store_open: %s\n", msg);
+	assert_int_equal(err, 0);
+	return st;
+}
+
+static int64_t q_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void assert_query_text(const char *path, const char *sql, const char *want)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), want);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+static void assert_same_value(double a, double b)
+{
+	if (isnan(a) || isnan(b))
+		assert_true(isnan(a) && isnan(b));
+	else
+		assert_true(a == b); /* exact: the store keeps doubles bit for bit */
+}
+
+static const struct fake_proc procs3[] = {
+    {100, 5000, "nginx", "nginx -g daemon off;", 1000.5, false},
+    {200, 6000, "sshd", NULL, 0, false},
+    {300, 7000, "short", "short --once", 333.25, true},
+};
+
+/* ---- tests ---- */
+
+static void test_roundtrip(void **state)
+{
+	struct store_opts o = test_opts();
+	struct snapshot *in[5];
+	struct replay *rp;
+	struct store *st;
+	char path[256], msg[256];
+	int err;
+
+	(void)state;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	for (int i = 0; i < 5; i++) {
+		in[i] = make_snap((uint64_t)i + 1, T0 + (uint64_t)i * NSEC_PER_SEC, NSEC_PER_SEC,
+				  procs3, 3);
+		assert_int_equal(store_write(st, in[i]), 0);
+	}
+	store_close(st);
+
+	assert_query_text(path, "PRAGMA integrity_check", "ok");
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 5);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process"), 3);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM proc_sample"), 15);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM history WHERE comm = 'nginx'"), 5);
+
+	assert_int_equal(replay_open(&rp, path, msg, sizeof(msg)), 0);
+	assert_int_equal(replay_count(rp), 5);
+	for (size_t i = 0; i < 5; i++) {
+		struct snapshot *out = replay_load(rp, i, &err);
+		const struct snapshot *s = in[i];
+
+		assert_non_null(out);
+		assert_int_equal(out->seq, s->seq);
+		assert_int_equal(out->wall_ns, s->wall_ns);
+		assert_int_equal(out->mono_ns, s->mono_ns);
+		assert_int_equal(out->interval_ns, s->interval_ns);
+		assert_int_equal(out->avail, s->avail);
+		assert_string_equal(out->status, s->status);
+		assert_true(out->self_cpu_pct == s->self_cpu_pct);
+		assert_memory_equal(out->errors, s->errors, sizeof(s->errors));
+		assert_int_equal(out->nprogs, 2);
+		assert_string_equal(out->progs[0].name, "net_send");
+		assert_int_equal(out->progs[0].run_cnt, s->progs[0].run_cnt);
+		assert_int_equal(out->progs[0].run_time_ns, s->progs[0].run_time_ns);
+		assert_true(out->progs[0].ns_per_event == 80.5);
+		assert_true(isnan(out->progs[1].ns_per_event));
+		assert_int_equal(out->nprocs, 3);
+		for (size_t k = 0; k < 3; k++) {
+			const struct row *a = &s->procs[k], *b = &out->procs[k];
+
+			assert_int_equal(b->pid, a->pid);
+			assert_int_equal(b->start_ns, a->start_ns);
+			assert_int_equal(b->ppid, a->ppid);
+			assert_int_equal(b->uid, a->uid);
+			assert_int_equal(b->flags, a->flags);
+			assert_int_equal(b->state, a->state);
+			assert_int_equal(b->nthreads, a->nthreads);
+			assert_string_equal(b->comm, a->comm);
+			assert_string_equal(row_str(b, F_USER), "alice");
+			assert_string_equal(row_str(b, F_CGROUP), "/user.slice");
+			if (a->info->cmdline)
+				assert_string_equal(row_str(b, F_CMD), a->info->cmdline);
+			else
+				assert_null(row_str(b, F_CMD));
+			for (int f = 0; f < F_NUM; f++)
+				assert_same_value(b->v[f], a->v[f]);
+		}
+		for (int f = 0; f < F_NUM; f++)
+			if (fields[f].type == FT_NUM)
+				assert_same_value(out->total.v[f], s->total.v[f]);
+		assert_int_equal(out->ndisks, 2);
+		for (size_t k = 0; k < 2; k++) {
+			const struct disk_row *a = &s->disks[k], *b = &out->disks[k];
+
+			assert_string_equal(b->name, a->name);
+			assert_int_equal(b->dev, a->dev);
+			for (int op = 0; op < EBTOP_DISK_NOPS; op++) {
+				assert_same_value(b->bytes_rate[op], a->bytes_rate[op]);
+				assert_same_value(b->iops[op], a->iops[op]);
+				assert_int_equal(b->bytes[op], a->bytes[op]);
+				assert_int_equal(b->ios[op], a->ios[op]);
+			}
+			assert_same_value(b->lat.avg, a->lat.avg);
+			assert_same_value(b->lat.p99, a->lat.p99);
+			assert_same_value(b->svc.min, a->svc.min);
+			assert_same_value(b->svc.max, a->svc.max);
+			assert_memory_equal(b->hist, a->hist, sizeof(a->hist));
+		}
+		snapshot_put(out);
+	}
+	assert_int_equal(replay_find(rp, T0 + 2500 * NSEC_PER_MSEC), 2);
+	assert_int_equal(replay_find(rp, T0 - 1), 0);
+	assert_int_equal(replay_find(rp, T0 + 100 * NSEC_PER_SEC), 4);
+	assert_null(replay_load(rp, 5, &err));
+	assert_int_equal(err, -ERANGE);
+	replay_close(rp);
+	for (int i = 0; i < 5; i++)
+		snapshot_put(in[i]);
+}
+
+/* One identity per process across snapshots and runs; an exec or a new boot makes another. */
+static void test_identities(void **state)
+{
+	struct store_opts o = test_opts();
+	struct fake_proc p[2] = {{10, 111, "bash", "bash", 0, false},
+				 {11, 222, "make", "make", 0, false}};
+	struct snapshot *s;
+	struct store *st;
+	char path[256];
+
+	(void)state;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	for (int i = 0; i < 3; i++) {
+		s = make_snap((uint64_t)i + 1, T0 + (uint64_t)i * NSEC_PER_SEC, NSEC_PER_SEC, p, 2);
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	/* pid 11 execs: same (pid, start), new name and command line. */
+	p[1].comm = "cc1";
+	p[1].cmd = "cc1 -O2";
+	s = make_snap(4, T0 + 3 * NSEC_PER_SEC, NSEC_PER_SEC, p, 2);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process"), 3);
+
+	/* A restart (new run, same boot) continues the same identities. */
+	st = open_w(path, &o);
+	s = make_snap(1, T0 + 10 * NSEC_PER_SEC, NSEC_PER_SEC, p, 2);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM run"), 2);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process"), 3);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM proc_sample WHERE proc_id ="
+				     " (SELECT id FROM process WHERE comm = 'bash')"),
+			 5);
+
+	/* After a reboot, (pid, start_ns) may repeat for another process. */
+	{
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_exec(db, "UPDATE run SET boot_id = 'another boot'", NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_close(db);
+	}
+	st = open_w(path, &o);
+	s = make_snap(1, T0 + 20 * NSEC_PER_SEC, NSEC_PER_SEC, p, 2);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process"), 5);
+}
+
+/* A database made by the first schema version, with data, opens and upgrades in order. */
+static void test_migrations(void **state)
+{
+	struct store_opts o = test_opts();
+	struct store raw = {0};
+	struct snapshot *s;
+	struct store *st;
+	char path[256], msg[256];
+
+	(void)state;
+	db_path(path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &raw.db), SQLITE_OK);
+	assert_int_equal(store_migrate_to(&raw, 1), 0);
+	assert_int_equal(store_schema_version(&raw), 1);
+	/* Data as a version-1 writer left it: one run, one sample, one process row. */
+	assert_int_equal(
+	    sqlite3_exec(
+		raw.db,
+		"ALTER TABLE proc_sample ADD COLUMN tx NUMERIC;"
+		"ALTER TABLE total_sample ADD COLUMN tx NUMERIC;"
+		"INSERT INTO run (id, started_ns) VALUES (1, 1);"
+		"INSERT INTO sample VALUES (1, 1, 1, 1700000000000000000, 1,"
+		" 1000000000, 1, 0.5, 1, '', '[]', '[]');"
+		"INSERT INTO process VALUES (1, 1, 42, 9, 'old', NULL, NULL, NULL, 0, 1, 1);"
+		"INSERT INTO proc_sample (sample_id, proc_id, state, flags, tx)"
+		" VALUES (1, 1, 'S', 0, 123.5);",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw.db);
+
+	st = open_w(path, &o);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	s = make_snap(1, T0, NSEC_PER_SEC, procs3, 3);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM schema_migration"),
+			 store_schema_latest());
+	assert_int_equal(q_int(path, "SELECT max(version) FROM schema_migration"),
+			 store_schema_latest());
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 2);
+	assert_int_equal(q_int(path, "SELECT tx * 2 FROM proc_sample WHERE proc_id = 1"), 247);
+	/* Columns were added for every other field; the old row has NULL there. */
+	assert_int_equal(q_int(path, "SELECT rx IS NULL FROM proc_sample WHERE proc_id = 1"), 1);
+
+	/* Newer than this build: refused, not damaged. */
+	assert_int_equal(sqlite3_open(path, &raw.db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw.db, "PRAGMA user_version = 999", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw.db);
+	assert_int_equal(store_open(&st, path, STORE_WRITE, &o, msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "newer"));
+
+	/* Someone else's SQLite file. */
+	db_path(path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &raw.db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(raw.db, "PRAGMA application_id = 42; CREATE TABLE t(x)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw.db);
+	assert_int_equal(store_open(&st, path, STORE_WRITE, &o, msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "not an ebtop history database"));
+}
+
+/* A field the database lacks (recorded by an older build) gets a column; old rows read NaN. */
+static void test_field_columns(void **state)
+{
+	struct store_opts o = test_opts();
+	struct snapshot *s, *out;
+	struct replay *rp;
+	struct store *st;
+	sqlite3 *db;
+	char path[256], msg[256];
+	int err;
+
+	(void)state;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	s = make_snap(1, T0, NSEC_PER_SEC, procs3, 3);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "ALTER TABLE proc_sample DROP COLUMN udp_rx_total;"
+				      "ALTER TABLE total_sample DROP COLUMN udp_rx_total",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	/* A reader copes with the missing column. */
+	assert_int_equal(replay_open(&rp, path, msg, sizeof(msg)), 0);
+	out = replay_load(rp, 0, &err);
+	assert_non_null(out);
+	assert_true(isnan(out->procs[0].v[F_UDP_RX_TOTAL]));
+	assert_true(out->procs[0].v[F_TX_RATE] == procs3[0].tx);
+	snapshot_put(out);
+	replay_close(rp);
+
+	/* A writer adds it back. */
+	st = open_w(path, &o);
+	s = make_snap(2, T0 + NSEC_PER_SEC, NSEC_PER_SEC, procs3, 3);
+	assert_int_equal(store_write(st, s), 0);
+	store_close(st);
+	assert_int_equal(replay_open(&rp, path, msg, sizeof(msg)), 0);
+	out = replay_load(rp, 0, &err);
+	assert_true(isnan(out->procs[0].v[F_UDP_RX_TOTAL]));
+	snapshot_put(out);
+	out = replay_load(rp, 1, &err);
+	assert_true(out->procs[0].v[F_UDP_RX_TOTAL] == s->procs[0].v[F_UDP_RX_TOTAL]);
+	snapshot_put(out);
+	replay_close(rp);
+	snapshot_put(s);
+}
+
+/* Age retention: nothing older than retain_ns survives; orphaned identities go too. */
+static void test_retention_age(void **state)
+{
+	struct store_opts o = test_opts();
+	struct fake_proc early = {1, 1, "early", NULL, 0, false},
+			 late = {2, 2, "late", NULL, 0, false};
+	struct store *st;
+	char path[256];
+
+	(void)state;
+	o.retain_ns = 7 * 86400 * NSEC_PER_SEC;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	/* Ten days, one sample an hour: the first day's process is gone by the end. */
+	for (uint64_t h = 0; h < 240; h++) {
+		struct snapshot *s = make_snap(h + 1, T0 + h * 3600 * NSEC_PER_SEC,
+					       3600 * NSEC_PER_SEC, h < 24 ? &early : &late, 1);
+
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	store_close(st);
+	/* Hours 71..239 are within 7 days (168 h) of hour 239; older ones are not. */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 169);
+	assert_int_equal(
+	    q_int(path, "SELECT (max(wall_ns) - min(wall_ns)) / 3600000000000 FROM sample"), 168);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process"), 1);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM proc_sample"), 169);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM total_sample"), 169);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM disk_sample"), 2 * 169);
+}
+
+static void test_retention_size_math(void **state)
+{
+	static const struct {
+		int64_t used, max, n;
+		int want;
+	} cases[] = {
+	    {1000, 0, 10, 0},	      /* no limit */
+	    {1000, 2000, 10, 0},      /* under */
+	    {2000, 2000, 10, 0},      /* at the limit */
+	    {2100, 2000, 10, 1},      /* 100 over, 200 per sample: one */
+	    {3000, 2000, 10, 4},      /* 1000 over, 300 per sample: ceil = 4 */
+	    {100000, 1000, 1000, 32}, /* capped at one chunk per interval */
+	    {100000, 1000, 5, 4},     /* never the newest sample */
+	    {5000, 1000, 1, 0},	      /* one sample: nothing to delete */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(store_size_chunk(cases[i].used, cases[i].max, cases[i].n),
+				 cases[i].want);
+}
+
+/* Size retention keeps the data near the limit and always the newest samples. */
+static void test_retention_size(void **state)
+{
+	struct store_opts o = test_opts();
+	struct fake_proc many[50];
+	struct store *st;
+	char path[256];
+	int64_t used;
+
+	(void)state;
+	for (int i = 0; i < 50; i++)
+		many[i] =
+		    (struct fake_proc){(uint32_t)(1000 + i), 1, "worker", "worker --x", i, false};
+	o.max_bytes = 256 * 1024;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	for (uint64_t i = 0; i < 400; i++) {
+		struct snapshot *s =
+		    make_snap(i + 1, T0 + i * NSEC_PER_SEC, NSEC_PER_SEC, many, 50);
+
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	used = store_used_bytes(st);
+	store_close(st);
+	print_message("size retention: %lld bytes in use, %lld samples kept\n", (long long)used,
+		      (long long)q_int(path, "SELECT count(*) FROM sample"));
+	/* One chunk per interval may lag the limit by about a chunk's worth. */
+	assert_true(used <= 256 * 1024 * 1.2);
+	assert_true(q_int(path, "SELECT count(*) FROM sample") < 400);
+	assert_int_equal(q_int(path, "SELECT max(seq) FROM sample"), 400);
+	/* Samples go oldest first: what is left is contiguous. */
+	assert_int_equal(q_int(path, "SELECT max(seq) - min(seq) + 1 - count(*) FROM sample"), 0);
+}
+
+/* ---- queries ---- */
+
+struct got {
+	int nseries;
+	uint32_t pid[8];
+	size_t npts[8];
+	struct store_point pts[8][64];
+};
+
+static int collect(void *ctx, const struct store_series *s)
+{
+	struct got *g = ctx;
+	int k = g->nseries++;
+
+	assert_true(k < 8 && s->npts <= 64);
+	g->pid[k] = s->pid;
+	g->npts[k] = s->npts;
+	memcpy(g->pts[k], s->pts, s->npts * sizeof(*s->pts));
+	return 0;
+}
+
+/*
+ * Twelve 1 s samples. Process "a" (pid 1) sends 100 B/s throughout; "b" (pid
+ * 2, also named "a") sends 50 B/s but exists only in samples 1..6; 30 idle
+ * processes make a selector cheaper to answer by seeking than by scanning.
+ */
+static struct store *query_db(char *path, size_t len)
+{
+	struct store_opts o = test_opts();
+	struct fake_proc p[32], later[31];
+	struct store *st;
+	char msg[256];
+
+	p[0] = (struct fake_proc){1, 10, "a", NULL, 100, false};
+	p[1] = (struct fake_proc){2, 20, "a", NULL, 50, false};
+	for (int i = 2; i < 32; i++)
+		p[i] = (struct fake_proc){(uint32_t)(1000 + i), 30, "idle", NULL, 0, false};
+	/* From sample 7 on, pid 2 is gone. */
+	later[0] = p[0];
+	memcpy(later + 1, p + 2, 30 * sizeof(*p));
+	db_path(path, len);
+	st = open_w(path, &o);
+	for (uint64_t i = 0; i < 12; i++) {
+		struct snapshot *s = make_snap(i + 1, T0 + (i + 1) * NSEC_PER_SEC, NSEC_PER_SEC,
+					       i < 6 ? p : later, i < 6 ? 32 : 31);
+
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	store_close(st);
+	assert_int_equal(store_open(&st, path, STORE_READ, NULL, msg, sizeof(msg)), 0);
+	return st;
+}
+
+static void test_query_raw(void **state)
+{
+	struct store_series_query q = {
+	    .comm = "a", .field = F_TX_RATE, .from_ns = T0, .to_ns = T0 + 100 * NSEC_PER_SEC};
+	struct got g = {0};
+	char path[256];
+	struct store *st = query_db(path, sizeof(path));
+
+	(void)state;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.nseries, 1);
+	assert_int_equal(g.npts[0], 12);
+	assert_true(g.pts[0][0].v == 150 && g.pts[0][5].v == 150 && g.pts[0][6].v == 100);
+	assert_int_equal(g.pts[0][0].t_ns, T0 + NSEC_PER_SEC);
+
+	memset(&g, 0, sizeof(g));
+	q.per_process = true;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.nseries, 2);
+	assert_int_equal(g.pid[0], 1);
+	assert_int_equal(g.npts[0], 12);
+	assert_int_equal(g.pid[1], 2);
+	assert_int_equal(g.npts[1], 6);
+
+	memset(&g, 0, sizeof(g));
+	q.per_process = false;
+	q.comm = NULL;
+	q.pid = 2;
+	q.from_ns = T0 + 3 * NSEC_PER_SEC;
+	q.to_ns = T0 + 4 * NSEC_PER_SEC;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.npts[0], 2);
+	assert_true(g.pts[0][1].v == 50);
+	store_close(st);
+}
+
+static void test_query_buckets(void **state)
+{
+	struct store_series_query q = {.pid = 2,
+				       .field = F_TX_RATE,
+				       .from_ns = T0 + NSEC_PER_SEC,
+				       .to_ns = T0 + 12 * NSEC_PER_SEC,
+				       .step_ns = 4 * NSEC_PER_SEC};
+	struct got g = {0};
+	char path[256];
+	struct store *st = query_db(path, sizeof(path));
+
+	(void)state;
+	/* Buckets [1,5) [5,9) [9,13): b sends 50 B/s in samples 1..6, is absent after. */
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.npts[0], 2);
+	assert_true(g.pts[0][0].v == 50);
+	assert_int_equal(g.pts[0][0].t_ns, T0 + NSEC_PER_SEC);
+	/* Present in 2 of 4 samples: the bucket's mean rate is half, bytes stay right. */
+	assert_true(g.pts[0][1].v == 25);
+
+	/* Totals keep the last value in the bucket: tx_total = 50 * seq. */
+	memset(&g, 0, sizeof(g));
+	q.field = F_TX_TOTAL;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.npts[0], 2);
+	assert_true(g.pts[0][0].v == 200 && g.pts[0][1].v == 300);
+
+	/* Summed over both processes named "a". */
+	memset(&g, 0, sizeof(g));
+	q.pid = 0;
+	q.comm = "a";
+	q.field = F_TX_RATE;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.npts[0], 3);
+	assert_true(g.pts[0][0].v == 150 && g.pts[0][1].v == 125 && g.pts[0][2].v == 100);
+
+	/* Everything summed (a scan): the idle processes add nothing. */
+	memset(&g, 0, sizeof(g));
+	q.comm = NULL;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.npts[0], 3);
+	assert_true(g.pts[0][0].v == 150 && g.pts[0][1].v == 125 && g.pts[0][2].v == 100);
+	/* One series per process without a selector: 32 identities, over a limit of 8. */
+	q.per_process = true;
+	q.max_series = 8;
+	assert_int_equal(store_query_series(st, &q, collect, &g), -E2BIG);
+	q.per_process = false;
+	q.max_series = 0;
+
+	/* Bad requests. */
+	q.field = F_COMM;
+	assert_int_equal(store_query_series(st, &q, collect, &g), -EINVAL);
+	q.field = F_TX_RATE;
+	q.step_ns = 1;
+	assert_int_equal(store_query_series(st, &q, collect, &g), -E2BIG);
+	q.step_ns = NSEC_PER_SEC;
+	q.from_ns = q.to_ns + 1;
+	assert_int_equal(store_query_series(st, &q, collect, &g), -EINVAL);
+	/* Nothing in range: one empty summed series. */
+	memset(&g, 0, sizeof(g));
+	q.from_ns = T0 + 1000 * NSEC_PER_SEC;
+	q.to_ns = q.from_ns + 10 * NSEC_PER_SEC;
+	assert_int_equal(store_query_series(st, &q, collect, &g), 0);
+	assert_int_equal(g.nseries, 1);
+	assert_int_equal(g.npts[0], 0);
+	store_close(st);
+}
+
+/* ---- the writer thread and a locked database ---- */
+
+static void test_writer_locked(void **state)
+{
+	struct store_opts o = test_opts();
+	struct store_writer_stats ws;
+	struct store_writer *w;
+	struct snapshot *s;
+	struct store *st;
+	sqlite3 *other;
+	char path[256], msg[256];
+
+	(void)state;
+	db_path(path, sizeof(path));
+	assert_int_equal(store_writer_start(&w, path, &o, msg, sizeof(msg)), 0);
+	s = make_snap(1, T0, NSEC_PER_SEC, procs3, 3);
+	store_writer_push(w, s);
+	snapshot_put(s);
+	for (int i = 0; i < 200; i++) {
+		store_writer_get_stats(w, &ws);
+		if (ws.written == 1)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(ws.written, 1);
+
+	/* Another process holds the write lock: the writer queues and retries. */
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (uint64_t i = 2; i <= 4; i++) {
+		s = make_snap(i, T0 + i * NSEC_PER_SEC, NSEC_PER_SEC, procs3, 3);
+		store_writer_push(w, s);
+		snapshot_put(s);
+	}
+	for (int i = 0; i < 200; i++) {
+		store_writer_get_stats(w, &ws);
+		if (ws.state == STORE_LOCKED)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(ws.state, STORE_LOCKED);
+	assert_int_equal(ws.written, 1);
+	assert_true(ws.pending >= 2);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_writer_stop(w), 0);
+
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 4);
+	assert_int_equal(q_int(path, "SELECT max(seq) FROM sample"), 4);
+
+	/* A direct write while locked fails with -EBUSY and changes nothing. */
+	st = open_w(path, &o);
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	s = make_snap(5, T0 + 5 * NSEC_PER_SEC, NSEC_PER_SEC, procs3, 3);
+	assert_int_equal(store_write(st, s), -EBUSY);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_write(st, s), 0);
+	snapshot_put(s);
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 5);
+}
+
+/* ---- option parsers ---- */
+
+static void test_parse(void **state)
+{
+	struct store_opts o;
+	struct store_time t;
+	uint64_t v;
+
+	(void)state;
+	store_opts_default(&o);
+	assert_int_equal(store_parse_duration("7d", &v), 0);
+	assert_int_equal(v, 7 * 86400 * NSEC_PER_SEC);
+	assert_int_equal(store_parse_duration("90", &v), 0);
+	assert_int_equal(v, 90 * NSEC_PER_SEC);
+	assert_int_equal(store_parse_duration("1.5h", &v), 0);
+	assert_int_equal(v, 5400 * NSEC_PER_SEC);
+	assert_int_equal(store_parse_duration("off", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(store_parse_duration("7x", &v), -EINVAL);
+	assert_int_equal(store_parse_duration("-1d", &v), -EINVAL);
+	assert_int_equal(store_parse_duration("", &v), -EINVAL);
+
+	assert_int_equal(store_parse_size("1G", &v), 0);
+	assert_int_equal(v, 1ULL << 30);
+	assert_int_equal(store_parse_size("500MB", &v), 0);
+	assert_int_equal(v, 500ULL << 20);
+	assert_int_equal(store_parse_size("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(store_parse_size("12", &v), -EINVAL); /* below a page */
+	assert_int_equal(store_parse_size("1Q", &v), -EINVAL);
+
+	assert_int_equal(store_parse_tiers("1d:1m,7d:10m", &o), 0);
+	assert_int_equal(o.ntiers, 2);
+	assert_int_equal(o.tiers[1].age_ns, 7 * 86400 * NSEC_PER_SEC);
+	assert_int_equal(o.tiers[1].step_s, 600);
+	assert_int_equal(store_parse_tiers("off", &o), 0);
+	assert_int_equal(o.ntiers, 0);
+	assert_int_equal(store_parse_tiers("1d:1m,7d:90s", &o), -EINVAL); /* not a multiple */
+	assert_int_equal(store_parse_tiers("7d:10m,1d:1m", &o), -EINVAL); /* out of order */
+	assert_int_equal(store_parse_tiers("1d:0.5s", &o), -EINVAL);
+	assert_int_equal(store_parse_tiers("1d", &o), -EINVAL);
+
+	assert_int_equal(store_parse_time("1700000000.123456789", &t), 0);
+	assert_int_equal(t.kind, STIME_ABS);
+	assert_int_equal(t.ns, 1700000000123456789ULL);
+	assert_int_equal(store_parse_time("@1700000000", &t), 0);
+	assert_int_equal(t.ns, T0);
+	assert_int_equal(store_parse_time("-5m", &t), 0);
+	assert_int_equal(t.kind, STIME_LAST);
+	assert_int_equal(store_time_resolve(&t, T0, T0 + 3600 * NSEC_PER_SEC),
+			 T0 + 3300 * NSEC_PER_SEC);
+	assert_int_equal(store_parse_time("first", &t), 0);
+	assert_int_equal(store_time_resolve(&t, T0, T0 + 5), T0);
+	assert_int_equal(store_parse_time("12:30", &t), 0);
+	assert_int_equal(t.kind, STIME_TOD);
+	assert_int_equal(t.ns, (12 * 3600 + 30 * 60) * NSEC_PER_SEC);
+	assert_int_equal(store_parse_time("2023-11-14 22:13:20", &t), 0);
+	assert_int_equal(t.kind, STIME_ABS);
+	assert_int_equal(store_parse_time("25:00", &t), -EINVAL);
+	assert_int_equal(store_parse_time("yesterday", &t), -EINVAL);
+	assert_int_equal(store_parse_time("17000x", &t), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roundtrip),	   cmocka_unit_test(test_identities),
+	    cmocka_unit_test(test_migrations),	   cmocka_unit_test(test_field_columns),
+	    cmocka_unit_test(test_retention_age),  cmocka_unit_test(test_retention_size_math),
+	    cmocka_unit_test(test_retention_size), cmocka_unit_test(test_query_raw),
+	    cmocka_unit_test(test_query_buckets),  cmocka_unit_test(test_writer_locked),
+	    cmocka_unit_test(test_parse),
+	};
+
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
