@@ -112,7 +112,7 @@ int store_disks_write(struct store *st, int64_t sample_id, const struct snapshot
 			err = lazy_prepare(
 			    st, &st->ins_disk,
 			    "INSERT INTO disk_sample VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+			    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		if (err)
 			break;
 		q = st->ins_disk;
@@ -128,8 +128,10 @@ int store_disks_write(struct store *st, int64_t sample_id, const struct snapshot
 		sqlite3_bind_int64(q, 10, (sqlite3_int64)d->ios[EBTOP_DISK_WRITE]);
 		bind_lat(q, 11, &d->lat);
 		bind_lat(q, 16, &d->svc);
+		bind_lat(q, 21, &d->op_lat[EBTOP_DISK_READ]);
+		bind_lat(q, 26, &d->op_lat[EBTOP_DISK_WRITE]);
 		hist_text(d->hist, hist, HIST_TEXT);
-		sqlite3_bind_text(q, 21, hist, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 31, hist, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(q) != SQLITE_DONE) {
 			store_set_err(st, "adding a disk row");
 			err = store_errno(sqlite3_extended_errcode(st->db));
@@ -185,7 +187,7 @@ int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s)
 	sqlite3_bind_int64(st->get_disks, 1, sample_id);
 	while ((rc = sqlite3_step(st->get_disks)) == SQLITE_ROW) {
 		sqlite3_stmt *q = st->get_disks;
-		const char *hist = (const char *)sqlite3_column_text(q, 22);
+		const char *hist = (const char *)sqlite3_column_text(q, 32);
 		struct disk_row *d;
 
 		if (s->ndisks == cap) {
@@ -215,6 +217,8 @@ int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s)
 		d->ios[EBTOP_DISK_WRITE] = (uint64_t)sqlite3_column_int64(q, 11);
 		read_lat(q, 12, &d->lat);
 		read_lat(q, 17, &d->svc);
+		read_lat(q, 22, &d->op_lat[EBTOP_DISK_READ]);
+		read_lat(q, 27, &d->op_lat[EBTOP_DISK_WRITE]);
 		if (hist)
 			err = read_hist(st, hist, d->hist);
 		if (err)

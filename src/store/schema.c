@@ -102,6 +102,9 @@ static const struct migration migrations[] = {
      " read_ios_total INTEGER, write_ios_total INTEGER,"
      " lat_min_ns REAL, lat_avg_ns REAL, lat_p50_ns REAL, lat_p99_ns REAL, lat_max_ns REAL,"
      " svc_min_ns REAL, svc_avg_ns REAL, svc_p50_ns REAL, svc_p99_ns REAL, svc_max_ns REAL,"
+     " read_lat_min_ns REAL, read_lat_avg_ns REAL, read_lat_p50_ns REAL, read_lat_p99_ns REAL,"
+     " read_lat_max_ns REAL, write_lat_min_ns REAL, write_lat_avg_ns REAL,"
+     " write_lat_p50_ns REAL, write_lat_p99_ns REAL, write_lat_max_ns REAL,"
      " lat_hist TEXT," /* JSON [[lo_ns, hi_ns, count], ...]: the nonzero buckets */
      " PRIMARY KEY (sample_id, disk_id)) WITHOUT ROWID;"},
 };

@@ -163,7 +163,7 @@ static int resolve_ident(struct store *st, const struct row *r, int64_t sample_i
 {
 	const struct ident key = {.pid = r->pid, .start_ns = r->start_ns};
 	const struct ident *hit =
-		st->nidents ? bsearch(&key, st->idents, st->nidents, sizeof(key), ident_cmp) : NULL;
+	    st->nidents ? bsearch(&key, st->idents, st->nidents, sizeof(key), ident_cmp) : NULL;
 	const struct proc_info *pi = r->info;
 	sqlite3_stmt *q;
 	int rc, err;

@@ -126,12 +126,15 @@ static struct snapshot *make_snap(uint64_t seq, uint64_t wall_ns, uint64_t dt_ns
 	s->disks[0].ios[EBTOP_DISK_WRITE] = seq;
 	s->disks[0].lat = (struct lat_summary){1000, 1500.25, 1400, 9000, 9100};
 	s->disks[0].svc = (struct lat_summary){900, 1000, 950, 2000, 2100};
+	s->disks[0].op_lat[EBTOP_DISK_READ] = (struct lat_summary){800, 850, 840, 990, 999};
+	s->disks[0].op_lat[EBTOP_DISK_WRITE] = (struct lat_summary){NAN, NAN, NAN, NAN, NAN};
 	s->disks[0].hist[0] = 1;
 	s->disks[0].hist[100] = 7;
 	s->disks[0].hist[EBTOP_HIST_BUCKETS - 1] = 4000000000u;
 	snprintf(s->disks[1].name, sizeof(s->disks[1].name), "nvme0n1");
 	s->disks[1].dev = (259u << 20) | 1;
 	s->disks[1].lat = s->disks[1].svc = (struct lat_summary){NAN, NAN, NAN, NAN, NAN};
+	s->disks[1].op_lat[0] = s->disks[1].op_lat[1] = s->disks[1].lat;
 	return s;
 }
 
@@ -289,6 +292,8 @@ static void test_roundtrip(void **state)
 			assert_same_value(b->lat.p99, a->lat.p99);
 			assert_same_value(b->svc.min, a->svc.min);
 			assert_same_value(b->svc.max, a->svc.max);
+			assert_same_value(b->op_lat[0].p50, a->op_lat[0].p50);
+			assert_same_value(b->op_lat[1].max, a->op_lat[1].max);
 			assert_memory_equal(b->hist, a->hist, sizeof(a->hist));
 		}
 		snapshot_put(out);
