@@ -85,44 +85,50 @@ void tui_draw_graph(struct tui *t, int y, int x, int rows, int w, const float *v
 		mvaddstr(y + r, x, lines[r]);
 }
 
-/* "TX 2.30G/s ▁▂▅█ ↑2.41G": a label, the latest value, a sparkline and its scale. */
+/*
+ * "TX 2.30G/s ▁▂▅█ ↑2.41G": a label, the latest value, a sparkline and its
+ * scale. CPU is the share of all CPUs, on a fixed 0-100% scale.
+ */
 static void meter(struct tui *t, int y, int x, int w, const char *label, int metric,
 		  enum tui_style st)
 {
 	float v[HIST_SYS_LEN];
-	char val[32], peak[32], spark[LINE_MAX_BYTES];
-	int gw = w - 4 - 10 - 9, xx = x;
+	char val[32], peak[32], spark[LINE_MAX_BYTES], cell[16];
+	int gw = w - 4 - 10 - 11, xx = x;
 	bool pct = metric == HM_CPU;
+	double ncpus = t->snap->ncpus ? t->snap->ncpus : 1;
 	double cur = hist_value(&t->hist, metric, &t->snap->total), max;
+	size_t pos = 0;
 
 	if (pct)
-		snprintf(val, sizeof(val), isnan(cur) ? "-" : "%.1f%%", cur);
+		snprintf(val, sizeof(val), isnan(cur) ? "-" : "%.1f%%", cur / ncpus);
 	else
 		tui_fmt_value(val, sizeof(val), cur, UNIT_BYTES_RATE, &t->fmt);
 	if (!pct && !isnan(cur))
 		strcat(val, "/s");
 	tui_put(t, y, &xx, x + w, ST_LABEL, label);
 	xx = x + 4;
-	{
-		char cell[16];
-		size_t pos = 0;
-
-		tui_put_fit(cell, sizeof(cell), &pos, val, 9, false, t->fmt.utf8);
-		tui_put(t, y, &xx, x + w, ST_VALUE, cell);
-	}
+	tui_put_fit(cell, sizeof(cell), &pos, val, 9, false, t->fmt.utf8);
+	tui_put(t, y, &xx, x + w, ST_VALUE, cell);
 	if (gw < 4)
 		return;
 	if (gw > HIST_SYS_LEN)
 		gw = HIST_SYS_LEN;
 	hist_sys(&t->hist, metric, v, gw);
-	/* A floor keeps an idle machine's noise from filling the graph. */
-	max = tui_graph_max(v, gw, pct ? 10.0 : 1024.0);
+	if (pct) {
+		for (int i = 0; i < gw; i++)
+			v[i] = (float)(v[i] / ncpus);
+		max = 100;
+	} else {
+		/* A floor keeps an idle machine's noise from filling the graph. */
+		max = tui_graph_max(v, gw, 1024.0);
+	}
 	tui_sparkline(spark, sizeof(spark), v, gw, gw, max, t->fmt.utf8);
 	xx = x + 14;
 	tui_put(t, y, &xx, x + w, st, spark);
-	if (pct)
-		snprintf(peak, sizeof(peak), " %s%.0f%%", t->fmt.utf8 ? "\u2191" : "^", max);
-	else {
+	if (pct) {
+		snprintf(peak, sizeof(peak), " of %.0f CPU%s", ncpus, ncpus > 1 ? "s" : "");
+	} else {
 		char m[16];
 
 		tui_fmt_value(m, sizeof(m), max, UNIT_BYTES_RATE, &t->fmt);

@@ -60,31 +60,88 @@ static void detail_graph(struct tui *t, int y, int rows, int metric, const struc
 	tui_draw_graph(t, y, gx, rows, gw, v, n, max, metric_styles[metric]);
 }
 
-/* Every collected number of the process, as "TITLE value" cells. */
+/* The fields the grid shows: numbers the running collectors provide for this row. */
+static bool grid_field(const struct tui *t, const struct row *r, int f)
+{
+	return fields[f].type == FT_NUM && f != F_PID && f != F_TGID && f != F_PPID && f != F_UID &&
+	       tui_offered(t, f) && !isnan(r->v[f]);
+}
+
+#define GRID_CELL 22
+
+static int grid_lines(const struct tui *t, const struct row *r)
+{
+	int per = COLS / GRID_CELL > 0 ? COLS / GRID_CELL : 1, n = 0;
+
+	for (int f = 0; f < F_NUM; f++)
+		n += grid_field(t, r, f);
+	return (n + per - 1) / per;
+}
+
+/* Every number collected for the process, as "TITLE value" cells. */
 static int detail_fields(struct tui *t, int y, int maxy, const struct row *r)
 {
-	const int cw = 22;
-	int per = COLS / cw, i = 0;
+	int per = COLS / GRID_CELL > 0 ? COLS / GRID_CELL : 1, i = 0;
 
-	if (per < 1)
-		per = 1;
 	for (int f = 0; f < F_NUM && y < maxy; f++) {
 		char val[32], cell[64];
 		int x;
 
-		if (fields[f].type != FT_NUM || f == F_PID || f == F_TGID || f == F_PPID ||
-		    f == F_UID || !tui_offered(t, f))
+		if (!grid_field(t, r, f))
 			continue;
 		tui_fmt_value(val, sizeof(val), r->v[f], fields[f].unit, &t->fmt);
-		x = 1 + (i % per) * cw;
+		x = 1 + (i % per) * GRID_CELL;
 		snprintf(cell, sizeof(cell), "%-8s", fields[f].title);
-		tui_put(t, y, &x, x + cw, ST_LABEL, cell);
+		tui_put(t, y, &x, x + GRID_CELL, ST_LABEL, cell);
 		snprintf(cell, sizeof(cell), "%10s", val);
-		tui_put(t, y, &x, x + cw, tui_cell_style(t, r, f), cell);
+		tui_put(t, y, &x, x + GRID_CELL, tui_cell_style(t, r, f), cell);
 		if (++i % per == 0)
 			y++;
 	}
 	return i % per ? y + 1 : y;
+}
+
+/* Where the process's time went over the interval: on a CPU, waiting for one, blocked. */
+static int detail_wait(struct tui *t, int y, const struct row *r)
+{
+	static const char *const names[] = {"on CPU", "run queue", "blocked"};
+	static const enum tui_style styles[] = {ST_TX, ST_HOT, ST_DIM};
+	int f[3] = {field_lookup("cpu"), field_lookup("runq"), field_lookup("offcpu_pct")};
+	int bw = COLS - 62, x = 1, used = 0;
+	double v[3], sum = 0;
+	char buf[64];
+
+	for (int i = 0; i < 3; i++) {
+		if (f[i] < 0 || !tui_offered(t, f[i]) || isnan(r->v[f[i]]))
+			return y;
+		v[i] = r->v[f[i]];
+		sum += v[i];
+	}
+	if (sum <= 0)
+		return y;
+	bw = bw < 10 ? 10 : bw > 60 ? 60 : bw;
+	tui_put(t, y, &x, COLS, ST_LABEL, "Time    ");
+	for (int i = 0; i < 3; i++) {
+		int n = i == 2 ? bw - used : (int)lround(v[i] / sum * bw);
+		char bar[256];
+		size_t pos = 0;
+
+		for (int k = 0; k < n && pos + 4 < sizeof(bar); k++) {
+			const char *c = t->fmt.utf8 ? "\u2588" : i == 0 ? "#" : i == 1 ? "=" : ".";
+
+			memcpy(bar + pos, c, strlen(c));
+			pos += strlen(c);
+		}
+		bar[pos] = '\0';
+		used += n;
+		tui_put(t, y, &x, COLS, styles[i], bar);
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), "  %s %.0f%%", names[i], v[i]);
+		tui_put(t, y, &x, COLS, i == 1 && v[i] >= t->thr.runq_hot ? ST_HOT : ST_NORMAL,
+			buf);
+	}
+	return y + 2;
 }
 
 /* Threads of the process, with the table's columns that mean something per thread. */
@@ -162,9 +219,10 @@ void tui_draw_detail(struct tui *t, int y, int h)
 	tui_put(t, y++, &x, COLS, (r->flags & ROW_EXITED) ? ST_ALERT : ST_NORMAL, buf);
 	for (int m = 0; m < HM_NUM; m++)
 		metrics += hist_metric_avail(&t->hist, m, t->snap->avail);
-	/* Graphs take what the fields and a few threads leave. */
-	rows = metrics ? (h - 12) / metrics : 0;
-	rows = rows > 4 ? 4 : rows;
+	/* Graphs take what the fields, the time bar and a few threads leave. */
+	rows = h - 3 - grid_lines(t, r) - 3 - 2 - (int)(r->thread_count < 6 ? r->thread_count : 6);
+	rows = metrics ? rows / metrics - 1 : 0;
+	rows = rows > 4 ? 4 : rows < 1 ? 1 : rows;
 	y++;
 	for (int m = 0; m < HM_NUM && rows >= 1; m++) {
 		if (!hist_metric_avail(&t->hist, m, t->snap->avail))
@@ -172,6 +230,7 @@ void tui_draw_detail(struct tui *t, int y, int h)
 		detail_graph(t, y, rows, m, r);
 		y += rows + (rows > 1);
 	}
+	y = detail_wait(t, y, r);
 	y = detail_fields(t, y, maxy - 3, r) + 1;
 	detail_threads(t, y, maxy - y, r);
 }

@@ -212,14 +212,27 @@ static void on_feed(struct tui *t)
 	tui_rebuild(t);
 }
 
-/* The cumulative twin of a rate: "tx" -> "tx_total". */
+/* The cumulative twin of a rate: "tx" -> "tx_total", or a name from this list. */
 static void find_twins(struct tui *t)
 {
+	static const char *const named[][2] = {
+	    {"cpu", "oncpu"},
+	    {"runq", "runq_time"},
+	    {"offcpu_pct", "offcpu"},
+	    {"migr_rate", "migr"},
+	};
+
 	for (int f = 0; f < F_NUM; f++) {
 		char name[64];
 		int twin;
 
 		t->cum_of[f] = f;
+		for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+			if (!strcmp(fields[f].name, named[i][0]) && field_lookup(named[i][1]) >= 0)
+				t->cum_of[f] = field_lookup(named[i][1]);
+		}
+		if (t->cum_of[f] != f)
+			continue;
 		if (fields[f].unit != UNIT_BYTES_RATE && fields[f].unit != UNIT_RATE &&
 		    fields[f].unit != UNIT_PERCENT)
 			continue;
