@@ -137,6 +137,8 @@ static __always_inline bool dirtier_owner(struct bio *bio, struct owner *o)
 	if (!d)
 		return false;
 	t = bpf_task_from_pid(d->tid);
+	if (!t) /* that thread ended: its process, while it lives */
+		t = bpf_task_from_pid(d->tgid);
 	if (!t)
 		return false;
 	if (t->tgid != d->tgid || (t->flags & PF_KTHREAD)) {
