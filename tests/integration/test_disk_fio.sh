@@ -94,6 +94,11 @@ check_fio() {
 		select(.name == \$dev and .[\$op + \"_latency\"].avg_ns != null) |
 		{n: (.[\$op + \"_iops\"] * \$dt), l: .[\$op + \"_latency\"].avg_ns}] |
 		(map(.n * .l) | add) / (map(.n) | add)" "$TMP/$label.json")
+	local dn
+	dn=$(jq -s --arg dev "$dev" --arg op "$dir" --argjson from "$DS_FROM" --argjson to "$DS_TO" \
+		"[.[] | select(.seq > \$from and .seq <= \$to) | .interval_s as \$dt | .disks[]? |
+		select(.name == \$dev) | .[\$op + \"_iops\"] * \$dt] | add | round" "$TMP/$label.json")
+	echo "note: $label: $dev $dir requests in the window: ebtop $dn, diskstats $n"
 	check_near "$label: $dev mean latency vs /proc/diskstats (ns)" "$dlat" \
 		"$(awk -v t="$ticks" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / n }')" 0.10
 }
