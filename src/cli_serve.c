@@ -27,6 +27,10 @@ void cli_serve_usage(FILE *out)
 	      "      --metrics-labels LIST process labels, from comm,user,cgroup (default all)\n"
 	      "      --metrics-pid       add a pid label (one series per process)\n"
 	      "      --metrics-filter EXPR  export only matching processes\n"
+	      "      --db PATH|off       history database (default " STORE_DEFAULT_PATH ")\n"
+	      "      --retain DUR        delete history older than DUR (default 7d; off)\n"
+	      "      --max-db-size SZ    delete the oldest history beyond SZ (default 1G; off)\n"
+	      "      --downsample LIST   merge old samples, AGE:STEP[,...] (default 1d:1m; off)\n"
 	      "  -d, --delay SECONDS     sampling interval (default 1)\n"
 	      "      --bpf-stats         export BPF run time per program\n"
 	      "      --ringbuf-kb KB     exit-record ring buffer size (default 4096)\n"
@@ -48,6 +52,10 @@ enum {
 	OPT_FILTER,
 	OPT_BPF,
 	OPT_RB,
+	OPT_DB,
+	OPT_RETAIN,
+	OPT_MAXDB,
+	OPT_DOWNSAMPLE,
 };
 
 static const struct option serve_opts[] = {
@@ -62,6 +70,10 @@ static const struct option serve_opts[] = {
 	{"metrics-labels", required_argument, NULL, OPT_LABELS},
 	{"metrics-pid", no_argument, NULL, OPT_PID},
 	{"metrics-filter", required_argument, NULL, OPT_FILTER},
+	{"db", required_argument, NULL, OPT_DB},
+	{"retain", required_argument, NULL, OPT_RETAIN},
+	{"max-db-size", required_argument, NULL, OPT_MAXDB},
+	{"downsample", required_argument, NULL, OPT_DOWNSAMPLE},
 	{"delay", required_argument, NULL, 'd'},
 	{"bpf-stats", no_argument, NULL, OPT_BPF},
 	{"ringbuf-kb", required_argument, NULL, OPT_RB},
@@ -169,6 +181,22 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		snprintf(err, errlen, "--metrics-filter: the filter language is not available in "
 				      "this build");
 		return CLI_USAGE_EXIT;
+	case OPT_DB:
+		c->db_path = strcmp(arg, "off") ? arg : NULL;
+		s->db_given = c->db_path != NULL;
+		return 0;
+	case OPT_RETAIN:
+		if (store_parse_duration(arg, &c->store.retain_ns))
+			break;
+		return 0;
+	case OPT_MAXDB:
+		if (store_parse_size(arg, &c->store.max_bytes))
+			break;
+		return 0;
+	case OPT_DOWNSAMPLE:
+		if (store_parse_tiers(arg, &c->store))
+			break;
+		return 0;
 	case 'd':
 		errno = 0;
 		c->interval_s = strtod(arg, &end);
@@ -211,6 +239,7 @@ int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errl
 
 	c->mode = MODE_SERVE;
 	serve_opts_default(&c->serve);
+	c->db_path = STORE_DEFAULT_PATH; /* history is on unless --db off */
 	c->serve.interval_s = c->interval_s;
 	optind = 1;
 	opterr = 0;

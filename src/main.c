@@ -301,11 +301,26 @@ static int serve_consume(void *ctx, struct snapshot *snap, const struct sink_inf
 	return serve_publish(ctx, snap, info->collect_s);
 }
 
+/* The history writer queues and never blocks: a locked or full database only delays writes. */
+static int history_consume(void *ctx, struct snapshot *snap, const struct sink_info *info)
+{
+	(void)info;
+	store_writer_push(ctx, snap);
+	return 0;
+}
+
+static void history_close(void *ctx)
+{
+	if (store_writer_stop(ctx))
+		log_warn("history: some snapshots could not be written (see above)\n");
+}
+
 static int run_serve(const struct cli *c)
 {
 	struct serve_opts so = c->serve;
 	struct snapshot_sink sinks[4];
 	struct serve *sv = NULL;
+	struct store_writer *hist = NULL;
 	unsigned need = 0;
 	size_t n = 0;
 	char msg[512];
@@ -313,13 +328,23 @@ static int run_serve(const struct cli *c)
 
 	so.version = EBTOP_VERSION;
 	so.interval_s = c->interval_s;
+	if (c->db_path && start_history(c, (uint64_t)(c->interval_s * 1e9), &hist)) {
+		if (so.db_given)
+			return 1;
+		fprintf(stderr, "ebtop: serving without history (give --db PATH, or --db off)\n");
+		hist = NULL;
+	}
+	so.history_path = hist ? c->db_path : NULL;
 	err = serve_open(&sv, &so, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		history_close(hist);
 		return 1;
 	}
 	log_info("serving on %s\n", serve_url(sv));
 	sinks[n++] = (struct snapshot_sink){"metrics and API", serve_consume, NULL, sv};
+	if (hist)
+		sinks[n++] = (struct snapshot_sink){"history", history_consume, history_close, hist};
 	/* /metrics and the API expose every field: ask for every collector. */
 	for (int f = 0; f < F_NUM; f++)
 		need |= fields[f].need;

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include "serve/serve.h"
 #include "serve/api.h"
+#include "serve/history.h"
 #include "serve/request.h"
 #include "serve/webconfig.h"
 #include "core/buf.h"
@@ -52,6 +53,7 @@ struct serve {
 	struct webconfig *wc;
 	char *tls_key, *tls_cert; /* PEM text, alive while the daemon runs */
 	struct prom_exporter *prom; /* sampling thread only */
+	struct history *hist;       /* NULL without a history database */
 	pthread_mutex_t lock;
 	struct published *cur; /* guarded by lock */
 	uint64_t start_ns;
@@ -434,6 +436,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	case ROUTE_HEALTH:
 		ret = health(sv, c);
 		break;
+	case ROUTE_HISTORY: {
+		struct buf b;
+		int status;
+
+		buf_init(&b, sv->o.max_response);
+		status = history_respond(sv->hist, rq, (double)clock_wall_ns() / 1e9, &b);
+		ret = respond(c, (unsigned)status, CT_JSON, &b);
+		break;
+	}
 	default:
 		ret = api(sv, c, rq, rc->uri);
 		break;
@@ -611,7 +622,9 @@ int serve_open(struct serve **out, const struct serve_opts *o, char *msg, size_t
 	sv->start_ns = clock_mono_ns();
 	pthread_mutex_init(&sv->lock, NULL);
 	sv->prom = prom_exporter_new(&o->prom);
-	if (!sv->prom) {
+	if (o->history_path)
+		sv->hist = history_new(o->history_path);
+	if (!sv->prom || (o->history_path && !sv->hist)) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -689,6 +702,7 @@ void serve_close(struct serve *sv)
 		unlink(sv->unix_path);
 	pub_put(sv, sv->cur);
 	prom_exporter_free(sv->prom);
+	history_free(sv->hist);
 	webconfig_free(sv->wc);
 	free(sv->tls_key);
 	free(sv->tls_cert);

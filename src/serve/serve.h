@@ -3,6 +3,7 @@
 #ifndef EBTOP_SERVE_H
 #define EBTOP_SERVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "model/model.h"
 #include "serve/prom.h"
@@ -19,6 +20,8 @@ struct serve_opts {
 	double interval_s;    /* the sampling interval, for freshness */
 	struct prom_opts prom;
 	const char *version;
+	const char *history_path; /* (borrowed) database for /api/v1/history; NULL: 503 */
+	bool db_given;            /* --db was given: failing to open it is an error */
 };
 
 void serve_opts_default(struct serve_opts *o);

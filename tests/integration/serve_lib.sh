@@ -8,7 +8,9 @@ start_serve() {
 	shift
 	port=$(free_port)
 	URL="http://127.0.0.1:$port"
-	"$EBTOP" serve --listen "127.0.0.1:$port" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	# History is on by default (a system path): tests write theirs under $TMP.
+	"$EBTOP" serve --listen "127.0.0.1:$port" --db "$TMP/$name.db" "$@" \
+		>"$TMP/$name.out" 2>"$TMP/$name.err" &
 	SERVE_PID=$!
 	on_exit "kill $SERVE_PID"
 	# /health answers 200 once the first interval has been published.

@@ -72,9 +72,16 @@ for kind in exec connect; do
 	check_eq "/api/v1/events/$kind" "$(http_code "/api/v1/events/$kind?limit=10")" 200
 	check_true "events/$kind fields" has_keys "$TMP/body" . seq events total collected
 done
-code=$(http_code '/api/v1/history?metric=tx_total&comm=sleep&from=-5m&to=now&step=10s')
-check_true "/api/v1/history answers (200, or 503 without a store: $code)" one_of "$code" 200 503
-check_true "history body is JSON" jqt "$TMP/body" .
+# History: the sleeper's thread count, one point per second, from the database serve writes.
+code=$(http_code "/api/v1/history?metric=threads&pid=$spid&from=-5m&to=now&step=1s")
+check_eq "/api/v1/history" "$code" 200
+check_true "history fields" has_keys "$TMP/body" . metric pid from to step series
+# It had one thread while alive (reference: /proc above), none once ended.
+check_true "history: points of the sleeper, at most its 1 thread" \
+	jqt "$TMP/body" '.series[0].points | length > 0 and (map(.[1]) | max) == 1'
+check_eq "history: too many points is a 400 on step" \
+	"$(http_code '/api/v1/history?metric=threads&from=-1d&step=0.001s') $(jq -r .parameter "$TMP/body")" \
+	"400 step"
 
 # Bad parameters: 400 with the parameter named.
 while read -r path param; do
@@ -100,10 +107,12 @@ check_true "overlong target refused" \
 check_eq "still healthy after the bad requests" "$(http_code /health)" 200
 stop_serve TERM
 check_eq "SIGTERM: exit status" "$SERVE_RC" 0
+check_eq "SIGTERM leaves a clean history database" \
+	"$(sqlite3 "$TMP/api.db" 'PRAGMA integrity_check')" ok
 
 # A unix socket.
 sock="$TMP/ebtop.sock"
-"$EBTOP" serve --listen "$sock" -d 0.5 2>"$TMP/unix.err" &
+"$EBTOP" serve --listen "$sock" --db off -d 0.5 2>"$TMP/unix.err" &
 upid=$!
 on_exit "kill $upid"
 for _ in $(seq 100); do
@@ -130,7 +139,8 @@ basic_auth_users:
   alice: $2b$04$PiMDgrIz8ndJUm9oxgN5BuAkx9jMi/2DPWhGmgRxuAz1agkjm4jcW
 CFG
 port=$(free_port)
-"$EBTOP" serve --listen "127.0.0.1:$port" --web-config "$TMP/web.yml" -d 0.5 2>"$TMP/tls.err" &
+"$EBTOP" serve --listen "127.0.0.1:$port" --web-config "$TMP/web.yml" --db off -d 0.5 \
+	2>"$TMP/tls.err" &
 tpid=$!
 on_exit "kill $tpid"
 TURL="https://127.0.0.1:$port"
@@ -153,6 +163,7 @@ check_eq "TLS server: SIGTERM exit status" "$?" 0
 
 # A bad web config stops start-up with one sentence.
 printf 'basic_auth_users:\n  bob: plaintext\n' >"$TMP/bad.yml"
-"$EBTOP" serve --listen "127.0.0.1:$(free_port)" --web-config "$TMP/bad.yml" 2>"$TMP/bad.err"
+"$EBTOP" serve --listen "127.0.0.1:$(free_port)" --web-config "$TMP/bad.yml" --db off \
+	2>"$TMP/bad.err"
 check_eq "bad web config: exit 1" "$?" 1
 check_true "bad web config: says why" grep -q bcrypt "$TMP/bad.err"
