@@ -148,20 +148,54 @@ static int dev_cmp(const void *pa, const void *pb)
 	return a->dev < b->dev ? -1 : a->dev > b->dev;
 }
 
+/* One disk's per-CPU copies added up; the name is in the copy of the CPU that created it. */
+static void dev_sum(struct ebtop_disk_dev *d, const struct ebtop_disk_dev *pc, int ncpus)
+{
+	memset(d, 0, sizeof(*d));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct ebtop_disk_dev *c = &pc[cpu];
+
+		if (!d->name[0] && c->name[0])
+			memcpy(d->name, c->name, sizeof(d->name));
+		for (int op = 0; op < EBTOP_DISK_NOPS; op++) {
+			const struct ebtop_disk_lat *cl = &c->lat[op];
+			struct ebtop_disk_lat *dl = &d->lat[op];
+
+			d->bytes[op] += c->bytes[op];
+			d->ios[op] += c->ios[op];
+			dl->q.count += cl->q.count;
+			dl->q.sum_ns += cl->q.sum_ns;
+			dl->s.count += cl->s.count;
+			dl->s.sum_ns += cl->s.sum_ns;
+			for (unsigned i = 0; i < EBTOP_HIST_BUCKETS; i++) {
+				dl->q.b[i] += cl->q.b[i];
+				dl->s.b[i] += cl->s.b[i];
+			}
+		}
+	}
+	d->name[sizeof(d->name) - 1] = '\0';
+}
+
 static int read_devs(struct disk_reader *r, struct ebtop_bpf *skel)
 {
 	int fd = bpf_map__fd(skel->maps.disk_devs);
 	__u32 key, next, *prev = NULL;
 	size_t n = 0;
 
+	if (!r->percpu) {
+		r->percpu = calloc((size_t)r->ncpus, sizeof(*r->percpu));
+		if (!r->percpu)
+			return -ENOMEM;
+	}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		if (grow((void **)&r->devs, &r->dev_cap, n + 1, sizeof(*r->devs)))
 			return -ENOMEM;
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &r->devs[n]))
+		if (bpf_map_lookup_elem(fd, &key, r->percpu))
 			continue;
-		r->devs[n].name[sizeof(r->devs[n].name) - 1] = '\0';
+		dev_sum(&r->devs[n], r->percpu, r->ncpus);
+		r->devs[n].dev = key;
 		n++;
 	}
 	if (n)
@@ -223,6 +257,7 @@ void disk_reader_free(struct disk_reader *r)
 {
 	free(r->lats);
 	free(r->devs);
+	free(r->percpu);
 	free(r->live);
 	memset(r, 0, sizeof(*r));
 }
