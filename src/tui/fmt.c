@@ -116,6 +116,20 @@ int tui_text_width(const char *s, bool utf8)
 	return w;
 }
 
+const char *tui_skip_cols(const char *s, int n, bool utf8)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int used = 0, len;
+
+	while (*p && used < n) {
+		int cw = char_width(utf8_next(p, &len), utf8);
+
+		used += cw < 0 ? 1 : cw;
+		p += len;
+	}
+	return (const char *)p;
+}
+
 static void put_bytes(char *dst, size_t cap, size_t *pos, const char *s, size_t n)
 {
 	if (*pos + n >= cap)
@@ -251,6 +265,7 @@ static void layout(char *buf, size_t len, const struct tui_col *cols, int ncols,
 struct row_ctx {
 	const struct row *r;
 	const struct tui_col *cols;
+	int ncols;
 	int tree_col;
 	const char *prefix;
 	const struct tui_fmt *o;
@@ -267,19 +282,25 @@ static void row_cell(char *out, size_t outlen, int c, void *arg)
 		n = strlen(out);
 	}
 	cell_text(out + n, outlen - n, x->r, x->cols[c].field, x->o);
+	if (c + 1 == x->ncols && x->o->hscroll > 0) {
+		const char *rest = tui_skip_cols(out, x->o->hscroll, x->o->utf8);
+
+		memmove(out, rest, strlen(rest) + 1);
+	}
 }
 
 void tui_format_row(char *buf, size_t len, const struct row *r, const struct tui_col *cols,
 		    int ncols, int width, const char *prefix, const struct tui_fmt *o,
 		    struct tui_span *spans)
 {
-	struct row_ctx ctx = {r, cols, tree_column(cols, ncols), prefix, o};
+	struct row_ctx ctx = {r, cols, ncols, tree_column(cols, ncols), prefix, o};
 
 	layout(buf, len, cols, ncols, width, o, spans, row_cell, &ctx);
 }
 
 struct title_ctx {
 	const struct tui_col *cols;
+	int ncols;
 	int sort_field;
 	bool desc;
 	bool threads;
@@ -293,7 +314,9 @@ static void title_cell(char *out, size_t outlen, int c, void *arg)
 	const char *t = tui_col_title(f, x->threads);
 	const char *arrow = x->o->utf8 ? (x->desc ? "\u25bc" : "\u25b2") : (x->desc ? "v" : "^");
 
-	if (f != x->sort_field)
+	if (c + 1 == x->ncols && x->o->hscroll > 0)
+		snprintf(out, outlen, "%s [+%d]", t, x->o->hscroll);
+	else if (f != x->sort_field)
 		snprintf(out, outlen, "%s", t);
 	else if (fields[f].flags & FIELD_LEFT)
 		snprintf(out, outlen, "%s%s", t, arrow);
@@ -305,7 +328,7 @@ void tui_format_titles(char *buf, size_t len, const struct tui_col *cols, int nc
 		       int sort_field, bool desc, bool threads, const struct tui_fmt *o,
 		       struct tui_span *spans)
 {
-	struct title_ctx ctx = {cols, sort_field, desc, threads, o};
+	struct title_ctx ctx = {cols, ncols, sort_field, desc, threads, o};
 
 	layout(buf, len, cols, ncols, width, o, spans, title_cell, &ctx);
 }

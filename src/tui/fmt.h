@@ -13,6 +13,7 @@ struct tui_fmt {
 	bool bits; /* byte rates as bit/s with SI multiples (network people think in bits) */
 	bool raw;  /* whole numbers, no K/M/G */
 	bool utf8; /* box drawing, arrows, blocks and braille; ASCII otherwise */
+	int hscroll; /* display columns of the last column's text scrolled out to the left */
 };
 
 struct tui_col {
@@ -31,6 +32,8 @@ void tui_fmt_value(char *buf, size_t len, double v, enum field_unit unit, const 
 /* A byte rate: "2.30G" (IEC) or, with bits, "18.4Gb" (SI). */
 void tui_fmt_rate(char *buf, size_t len, double bytes_per_s, const struct tui_fmt *o);
 
+/* The rest of s after its first n display columns (a wide character is skipped whole). */
+const char *tui_skip_cols(const char *s, int n, bool utf8);
 /* Display columns of UTF-8 text as tui_put_fit() would print it. */
 int tui_text_width(const char *s, bool utf8);
 /*

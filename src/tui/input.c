@@ -190,7 +190,7 @@ static void on_mouse(struct tui *t)
 			move_sel(t, 3);
 		return;
 	}
-	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
 		return;
 	if (ev.y == t->footer_y && !t->prompt) {
 		for (int i = 0; i < t->nfkeys; i++) {
@@ -241,6 +241,12 @@ static bool nav_key(struct tui *t, int ch)
 		return true;
 	case KEY_HOME:
 		tui_select(t, 0);
+		return true;
+	case KEY_RIGHT:
+		t->fmt.hscroll += 8;
+		return true;
+	case KEY_LEFT:
+		t->fmt.hscroll = t->fmt.hscroll > 8 ? t->fmt.hscroll - 8 : 0;
 		return true;
 	case KEY_END:
 		tui_select(t, t->nlines - 1);

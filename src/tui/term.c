@@ -187,7 +187,9 @@ int tui_term_start(struct tui *t, char *err, size_t errlen)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	mousemask(BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
+	/* A terminal sends press and release: within the interval that is a CLICKED event. */
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+		      BUTTON5_PRESSED,
 		  NULL);
 	mouseinterval(200);
 	t->can_color = has_colors();

@@ -28,13 +28,22 @@ col_of() {
 	}' "$TMP/screen.txt"
 }
 pane_pid() { T display -p -t tui '#{pane_pid}'; }
+# click X Y [BUTTON]: a mouse press at 0-based X, Y as an xterm sends it (X10 encoding).
+click() {
+	local b=${3:-0}
+	T send-keys -t tui -H 1b 5b 4d "$(printf %02x $((32 + b)))" "$(printf %02x $((33 + $1)))" \
+		"$(printf %02x $((33 + $2)))"
+}
+# The 0-based screen line of the column titles, and the x of a title in it.
+titles_y() { grep -n '^ *PID USER' "$TMP/screen.txt" | head -1 | awk -F: '{print $1 - 1}'; }
+title_x() { awk -v t="$1" '/^ *PID USER/ {print index($0, t) - 1; exit}' "$TMP/screen.txt"; }
 
 export XDG_CONFIG_HOME="$TMP/config" # never the user's saved settings
 T -f /dev/null new-session -d -s tui -x 200 -y 50 -e LANG=C.UTF-8 -e NO_COLOR= "bash --norc --noprofile"
 on_exit "tmux -S '$SOCK' kill-server"
 T set -g remain-on-exit on
-start_tui() {
-	keys "clear; '$EBTOP' -d 0.5; echo \"ebtop-rc=\$?\"" Enter
+start_tui() { # [ENV=VALUE...]
+	keys "clear; $* '$EBTOP' -d 0.5; echo \"ebtop-rc=\$?\"" Enter
 	wait_screen '^ +PID USER' 50
 }
 
@@ -83,6 +92,51 @@ for _ in $(seq 40); do
 done
 check_eq "sorted by TX/s: the iperf3 client is the first row" "$top" "$cpid"
 check_true "TX/s is the sort column (arrow in its title)" grep -qE '▼TX/s' "$TMP/screen.txt"
+
+# Mouse, on a paused screen so rows stay where they were seen: a click on a title sorts by
+# it, a second click reverses; a click selects a row; the wheel moves the selection by 3.
+keys Space
+sleep 0.3
+shot
+ty=$(titles_y)
+click "$(title_x RX/s)" "$ty"
+click "$(title_x RX/s)" "$ty" 3
+sleep 0.4
+shot
+check_true "click on the RX/s title sorts by it" grep -qE '▼RX/s' "$TMP/screen.txt"
+click "$(title_x RX/s)" "$ty"
+click "$(title_x RX/s)" "$ty" 3
+sleep 0.4
+shot
+check_true "a second click reverses the order" grep -qE '▲RX/s' "$TMP/screen.txt"
+want=$(rows | awk 'NR == 5 {print $1}')
+click 3 $((ty + 2))
+click 3 $((ty + 2)) 3
+sleep 0.3 # past the click interval, or the wheel is taken as part of the click
+click 3 $((ty + 2)) 65 # wheel down: three rows further
+sleep 0.3
+keys Enter
+wait_screen "pid $want " 10
+check_true "click on row 2, wheel down: the detail is row 5's (pid $want)" \
+	grep -q "pid $want " "$TMP/screen.txt"
+keys Escape
+sleep 0.2
+keys Space F6
+wait_screen 'Sort by' 10
+keys -l tx
+keys Enter
+sleep 0.5
+
+# Resizing redraws the whole screen at the new size.
+T resize-window -t tui -x 100 -y 30
+sleep 0.8
+shot
+check_eq "after a resize to 100x30 the key bar is on line 30" \
+	"$(grep -n '^F1Help' "$TMP/screen.txt" | cut -d: -f1)" 30
+check_true "after a resize the titles fit in 100 columns" \
+	awk '/^ *PID USER/ {ok = length($0) <= 100 && /COMMAND/} END {exit !ok}' "$TMP/screen.txt"
+T resize-window -t tui -x 200 -y 50
+sleep 0.5
 
 # 3. The filter narrows to matching rows: exactly the processes whose command has "-p PORT".
 keys -l /
@@ -186,7 +240,17 @@ check_true "no sanitizer report or other stderr output" \
 # 8. Signals restore the terminal too: SIGTERM exits 0, a crash (SIGSEGV) still restores.
 for sig in TERM SEGV; do
 	keys "clear; stty -a | grep -o ' -\?icanon' > '$TMP/stty-before'" Enter
-	start_tui || { fail "restart for SIG$sig" "no table"; continue; }
+	# The first run also checks NO_COLOR: attributes (reverse, bold, dim) but no color codes.
+	env=""
+	[ "$sig" = TERM ] && env="NO_COLOR=1"
+	start_tui $env || { fail "restart for SIG$sig" "no table"; continue; }
+	if [ "$sig" = TERM ]; then
+		sleep 1
+		T capture-pane -e -p -t tui >"$TMP/color.txt"
+		check_true "NO_COLOR: no color escapes on screen" \
+			bash -c "! grep -qE $'\e''\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5|48;5)[;m]' '$TMP/color.txt'"
+		check_true "NO_COLOR: reverse video marks the titles" grep -qE $'\e''\[([0-9]+;)*7m' "$TMP/color.txt"
+	fi
 	pkill -"$sig" -P "$(pane_pid)" -x ebtop
 	wait_screen 'ebtop-rc=' 25
 	rc=$(grep -o 'ebtop-rc=[0-9]*' "$TMP/screen.txt" | tail -1)

@@ -283,6 +283,29 @@ static void test_spans(void **state)
 	snapshot_put(s);
 }
 
+/* Left/Right scroll the last column's text; the other columns stay put. */
+static void test_hscroll(void **state)
+{
+	struct snapshot *s = make_snapshot();
+	struct tui_fmt o = {.utf8 = true, .hscroll = 3};
+	char line[512];
+
+	(void)state;
+	assert_string_equal(tui_skip_cols("café au lait", 4, true), " au lait");
+	assert_string_equal(tui_skip_cols("ab\xe4\xb8\xad"
+					  "c",
+					  3, true),
+			    "c"); /* wide: whole */
+	assert_string_equal(tui_skip_cols("ab", 5, true), "");
+	tui_format_row(line, sizeof(line), &s->procs[4], cols, NCOLS, 70, NULL, &o, NULL);
+	assert_string_equal(
+	    line, "    300 alice         2.30G     1.50K      138G rf3 -c 10.0.0.2 -p 520");
+	tui_format_titles(line, sizeof(line), cols, NCOLS, 70, F_PID, false, false, &o, NULL);
+	assert_string_equal(
+	    line, "   \u25b2PID USER           TX/s      RX/s        TX COMMAND [+3]          ");
+	snapshot_put(s);
+}
+
 /* ---- tree ---- */
 
 static void test_tree_prefix(void **state)
@@ -535,12 +558,13 @@ static void test_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rates),	  cmocka_unit_test(test_fit),
-	    cmocka_unit_test(test_rows_golden),	  cmocka_unit_test(test_spans),
-	    cmocka_unit_test(test_tree_prefix),	  cmocka_unit_test(test_list_golden),
-	    cmocka_unit_test(test_search),	  cmocka_unit_test(test_tree_pid_reuse),
-	    cmocka_unit_test(test_graphs_golden), cmocka_unit_test(test_classes),
-	    cmocka_unit_test(test_history),	  cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_rates),	   cmocka_unit_test(test_fit),
+	    cmocka_unit_test(test_rows_golden),	   cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_tree_prefix),	   cmocka_unit_test(test_list_golden),
+	    cmocka_unit_test(test_hscroll),	   cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_tree_pid_reuse), cmocka_unit_test(test_graphs_golden),
+	    cmocka_unit_test(test_classes),	   cmocka_unit_test(test_history),
+	    cmocka_unit_test(test_settings),
 	};
 
 	/* Display widths of non-ASCII text come from the C library's UTF-8 tables. */
