@@ -73,7 +73,14 @@ for kind in exec connect; do
 	check_true "events/$kind fields" has_keys "$TMP/body" . seq events total collected
 done
 # History: the sleeper's thread count, one point per second, from the database serve writes.
-code=$(http_code "/api/v1/history?metric=threads&pid=$spid&from=-5m&to=now&step=1s")
+# Every stored sample (no step). The writer thread commits behind collection: poll until the
+# sleeper's live rows are in (up to 10 s).
+for _ in $(seq 100); do
+	code=$(http_code "/api/v1/history?metric=threads&pid=$spid&from=-5m&to=now")
+	[ "$code" = 200 ] && jqt "$TMP/body" '(.series[0].points // []) | map(.[1]) | max == 1' &&
+		break
+	sleep 0.1
+done
 check_eq "/api/v1/history" "$code" 200
 check_true "history fields" has_keys "$TMP/body" . metric pid from to step series
 # It had one thread while alive (reference: /proc above), none once ended.
