@@ -137,6 +137,19 @@ static void meter(struct tui *t, int y, int x, int w, const char *label, int met
 	tui_put(t, y, &xx, x + w, ST_DIM, peak);
 }
 
+/* Counters that cost time but lose nothing (a slower path taken, a missed event repaired). */
+static bool is_loss(int i)
+{
+	switch (i) {
+	case EBTOP_ERR_SLOT:
+	case EBTOP_ERR_SCHED_SLOT:
+	case EBTOP_ERR_SCHED_MISSED:
+		return false;
+	default:
+		return render_err_name(i) != NULL;
+	}
+}
+
 /* Degraded features and drops; when all is well, what runs and what ebtop costs. */
 static void status_line(struct tui *t, int y)
 {
@@ -159,17 +172,10 @@ static void status_line(struct tui *t, int y)
 		alert = true;
 	}
 	for (int i = 0; i < EBTOP_NERR && pos < sizeof(text); i++) {
-		char name[32];
-
-		/* Slot fallbacks cost time, not data: not a drop. */
-		if (i == EBTOP_ERR_SLOT || !s->errors[i])
+		if (!is_loss(i) || !s->errors[i])
 			continue;
-		if (render_err_name(i))
-			snprintf(name, sizeof(name), "%s", render_err_name(i));
-		else
-			snprintf(name, sizeof(name), "drops #%d", i);
-		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s %llu",
-					pos ? "; " : "", name, (unsigned long long)s->errors[i]);
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s %llu", pos ? "; " : "",
+					render_err_name(i), (unsigned long long)s->errors[i]);
 		if (t->err_delta[i] && pos < sizeof(text))
 			pos += (size_t)snprintf(text + pos, sizeof(text) - pos, " (+%llu)",
 						(unsigned long long)t->err_delta[i]);

@@ -300,7 +300,7 @@ static const char *const help_text[] = {
 
 static void draw_help(struct tui *t)
 {
-	int n = 0, w = 80, h, y0, x0;
+	int n = 0, w = 92, h, y0, x0;
 
 	while (help_text[n])
 		n++;

@@ -224,6 +224,36 @@ parent=$(awk -v p="$ebpid" '
 	}' "$TMP/screen.txt")
 check_eq "tree: ebtop's parent row is its shell" "$parent" "$(awk '{print $4}' "/proc/$ebpid/stat")"
 
+# Signals from the screen: 'k', Enter (SIGTERM is first), then 'n' sends nothing, 'y' sends.
+dur="$((300 + RANDOM % 300)).5"
+sleep "$dur" &
+victim=$!
+on_exit "kill $victim"
+keys t # back to the flat list
+keys -l /
+keys C-u
+keys -l "sleep $dur"
+keys Enter
+wait_screen "^ +$victim " 25
+keys Home k
+wait_screen 'Send signal' 10
+keys Enter
+wait_screen 'Confirm' 10
+check_true "the confirmation names the process" grep -q "Send SIGTERM to $victim" "$TMP/screen.txt"
+keys n
+sleep 0.5
+check_true "'n' at the confirmation sends nothing" kill -0 "$victim"
+keys k
+wait_screen 'Send signal' 10
+keys Enter
+wait_screen 'Confirm' 10
+keys y
+timeout 5 tail --pid="$victim" -f /dev/null
+wait "$victim" 2>/dev/null
+check_eq "'y' sends SIGTERM (exit status 128+15)" "$?" 143
+keys -l /
+keys C-u Escape
+
 # 7. 'q' exits 0 and leaves no alternate screen behind.
 keys q
 if wait_screen 'ebtop-rc=' 25; then
