@@ -364,16 +364,9 @@ static unsigned all_needs(void)
 }
 
 /* The interactive view: collection on its own thread, the screen on this one. */
-static int run_tui(const struct cli *c)
+/* The interactive view's options from the command line. */
+static void tui_opts_from(const struct cli *c, struct tui_opts *out)
 {
-	struct collect_opts co = {
-		.need = all_needs(),
-		.ringbuf_kb = c->ringbuf_kb,
-		.disk_procs = c->disk_procs,
-		.disk_inflight = c->disk_requests,
-		.bpf_stats = c->bpf_stats,
-		.verbose = c->verbose > 0,
-	};
 	struct tui_opts to = {
 		.interval_s = c->interval_s,
 		.interval_set = c->interval_set,
@@ -387,6 +380,21 @@ static int run_tui(const struct cli *c)
 		.pids = c->view.pids,
 		.npids = c->view.npids,
 	};
+
+	*out = to;
+}
+
+static int run_tui(const struct cli *c)
+{
+	struct collect_opts co = {
+		.need = all_needs(),
+		.ringbuf_kb = c->ringbuf_kb,
+		.disk_procs = c->disk_procs,
+		.disk_inflight = c->disk_requests,
+		.bpf_stats = c->bpf_stats,
+		.verbose = c->verbose > 0,
+	};
+	struct tui_opts to;
 	struct collector *col = NULL;
 	struct model *model = NULL;
 	struct sampler *smp = NULL;
@@ -394,6 +402,7 @@ static int run_tui(const struct cli *c)
 	char msg[512];
 	int err, rc = 1;
 
+	tui_opts_from(c, &to);
 	/* Fail before the screen changes, so the reason stays readable. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ebtop: the interactive view needs a terminal; use -b for batch "
@@ -508,6 +517,54 @@ cleanup:
 	return rc;
 }
 
+/* ebtop replay FILE: the interactive view on a recording; printed when there is no terminal. */
+static int run_replay(const struct cli *c)
+{
+	struct snap_source src;
+	struct replay *rp = NULL;
+	struct feed *feed = NULL;
+	struct snapshot *first;
+	struct tui_opts to;
+	long start = 0, last;
+	char msg[512];
+	int rc = 1;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return run_from(c);
+	if (replay_open(&rp, c->from_path, msg, sizeof(msg))) {
+		fprintf(stderr, "ebtop: %s\n", msg);
+		return 1;
+	}
+	if (!replay_count(rp)) {
+		fprintf(stderr, "ebtop: %s holds no snapshots\n", c->from_path);
+		goto cleanup;
+	}
+	if (select_range(c, rp, &start, &last))
+		goto cleanup;
+	feed = feed_new(c->interval_s);
+	if (!feed) {
+		fprintf(stderr, "ebtop: out of memory\n");
+		goto cleanup;
+	}
+	replay_source(rp, (size_t)start, &src);
+	first = replay_source_current(rp, msg, sizeof(msg));
+	if (!first) {
+		fprintf(stderr, "ebtop: %s: %s\n", c->from_path, msg);
+		goto cleanup;
+	}
+	feed_publish(feed, first);
+	snapshot_put(first);
+	tui_opts_from(c, &to);
+	to.replay = &src;
+	rc = tui_run(feed, &to, msg, sizeof(msg));
+	if (rc)
+		fprintf(stderr, "ebtop: %s\n", msg);
+cleanup:
+	feed_free(feed);
+	replay_close(rp);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -540,8 +597,10 @@ int main(int argc, char **argv)
 	install_signals();
 	if (cli.mode == MODE_SERVE)
 		return run_serve(&cli);
+	if (cli.mode == MODE_REPLAY)
+		return run_replay(&cli);
 	if (cli.from_path)
-		return run_from(&cli); /* ebtop replay prints until the TUI can step through it */
+		return run_from(&cli);
 	if (cli.mode != MODE_BATCH && cli.mode != MODE_RECORD)
 		return run_tui(&cli);
 	return run_batch(&cli);

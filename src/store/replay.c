@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/log.h"
 #include "store/replay.h"
 #include "store/store_int.h"
 
@@ -17,6 +18,7 @@ struct replay {
 	size_t n;
 	size_t cap;
 	int64_t max_id;	     /* newest id seen, for refresh */
+	size_t pos;	     /* replay_source's position */
 	int colfield[F_NUM]; /* result column -> field id */
 	int ncol;
 	sqlite3_stmt *get_sample, *get_rows, *get_total, *get_errors, *get_progs;
@@ -400,4 +402,92 @@ struct snapshot *replay_load(struct replay *r, size_t i, int *err)
 	}
 	*err = 0;
 	return s;
+}
+
+/* Times typed in seconds carry ~0.1 us of rounding: compare to the microsecond. */
+#define SEEK_SLACK_NS 1000
+
+static struct snapshot *load_at(struct replay *r, size_t i, char *err, size_t errlen)
+{
+	struct snapshot *s;
+	int e;
+
+	s = replay_load(r, i, &e);
+	if (!s) {
+		snprintf(err, errlen, "%s", r->errmsg[0] ? r->errmsg : strerror(-e));
+		return NULL;
+	}
+	s->seq = (uint64_t)r->id[i];
+	r->pos = i;
+	return s;
+}
+
+static struct snapshot *src_move(void *ctx, long delta, char *err, size_t errlen)
+{
+	struct replay *r = ctx;
+	long to = (long)r->pos + delta;
+
+	/* A recording still being written grows at the end. */
+	if (to >= (long)r->n && replay_refresh(r))
+		log_debug("replay: %s\n", r->errmsg);
+	if (to < 0)
+		to = 0;
+	if (to >= (long)r->n)
+		to = (long)r->n - 1;
+	if (to < 0 || (size_t)to == r->pos) {
+		snprintf(err, errlen, "%s",
+			 delta < 0 ? "at the first sample" : "at the last sample");
+		return NULL;
+	}
+	return load_at(r, (size_t)to, err, errlen);
+}
+
+static struct snapshot *src_seek(void *ctx, const char *when, char *err, size_t errlen)
+{
+	struct replay *r = ctx;
+	struct store_time t;
+	uint64_t at;
+
+	if (store_parse_time(when, &t)) {
+		snprintf(err, errlen,
+			 "'%s' is not a time: HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], epoch seconds, "
+			 "first, last or -5m",
+			 when);
+		return NULL;
+	}
+	if (replay_refresh(r))
+		log_debug("replay: %s\n", r->errmsg);
+	if (!r->n) {
+		snprintf(err, errlen, "the recording is empty");
+		return NULL;
+	}
+	at = store_time_resolve(&t, r->wall[0], r->wall[r->n - 1]) + SEEK_SLACK_NS;
+	if (at < r->wall[0]) {
+		snprintf(err, errlen, "%s is before the recording", when);
+		return NULL;
+	}
+	return load_at(r, (size_t)replay_find(r, at), err, errlen);
+}
+
+static void src_where(void *ctx, size_t *index, size_t *count)
+{
+	struct replay *r = ctx;
+
+	*index = r->pos;
+	*count = r->n;
+}
+
+void replay_source(struct replay *r, size_t start, struct snap_source *out)
+{
+	r->pos = start < r->n ? start : 0;
+	*out = (struct snap_source){src_move, src_seek, src_where, r};
+}
+
+struct snapshot *replay_source_current(struct replay *r, char *err, size_t errlen)
+{
+	if (!r->n) {
+		snprintf(err, errlen, "the recording is empty");
+		return NULL;
+	}
+	return load_at(r, r->pos, err, errlen);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/model.h"
+#include "model/source.h"
 
 /*
  * A recording as a sequence of snapshots in time order. A rebuilt snapshot
@@ -36,5 +37,14 @@ long replay_find(const struct replay *r, uint64_t wall_ns);
  */
 struct snapshot *replay_load(struct replay *r, size_t i, int *err);
 const char *replay_errmsg(const struct replay *r);
+
+/*
+ * The recording as a snapshot source for the interactive view, positioned at
+ * index start. Its snapshots carry the sample's row id as seq (recorded seq
+ * numbers restart with each run), so every position is a distinct snapshot.
+ */
+void replay_source(struct replay *r, size_t start, struct snap_source *out);
+/* The snapshot at the source's position (a new reference), or NULL. */
+struct snapshot *replay_source_current(struct replay *r, char *err, size_t errlen);
 
 #endif

@@ -386,7 +386,9 @@ void tui_draw_footer(struct tui *t)
 	attrset(t->style[ST_NORMAL]);
 	clrtoeol();
 	if (t->prompt) {
-		const char *what = t->prompt == PR_FILTER ? "Filter: " : "Search: ";
+		const char *what = t->prompt == PR_FILTER   ? "Filter: "
+				   : t->prompt == PR_SEARCH ? "Search: "
+							    : "Go to time: ";
 
 		tui_put(t, y, &x, COLS, ST_KEYLABEL, what);
 		tui_put(t, y, &x, COLS, ST_VALUE, t->edit);
@@ -400,6 +402,9 @@ void tui_draw_footer(struct tui *t)
 			else if (t->prompt == PR_FILTER)
 				tui_put(t, y, &x, COLS, ST_DIM,
 					"   Enter: keep  Esc: clear  (matches the command line)");
+			else if (t->prompt == PR_TIME)
+				tui_put(t, y, &x, COLS, ST_DIM,
+					"   HH:MM[:SS], YYYY-MM-DD HH:MM, first, last, -5m");
 			move(y, cx);
 		}
 		return;

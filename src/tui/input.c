@@ -11,7 +11,8 @@
 static void open_prompt(struct tui *t, enum tui_prompt p)
 {
 	t->prompt = p;
-	snprintf(t->edit_old, sizeof(t->edit_old), "%s", p == PR_FILTER ? t->filter : t->search);
+	snprintf(t->edit_old, sizeof(t->edit_old), "%s",
+		 p == PR_FILTER ? t->filter : p == PR_SEARCH ? t->search : "");
 	snprintf(t->edit, sizeof(t->edit), "%s", t->edit_old);
 }
 
@@ -31,7 +32,7 @@ static void edited(struct tui *t)
 {
 	if (t->prompt == PR_FILTER)
 		tui_apply_filter(t, t->edit);
-	else
+	else if (t->prompt == PR_SEARCH)
 		search_next(t, t->edit, t->sel, false);
 }
 
@@ -51,6 +52,11 @@ static void prompt_key(struct tui *t, int ch)
 	case KEY_ENTER:
 		if (t->prompt == PR_SEARCH)
 			snprintf(t->search, sizeof(t->search), "%s", t->edit);
+		if (t->prompt == PR_TIME) {
+			t->prompt = PR_NONE;
+			tui_replay_seek(t, t->edit);
+			return;
+		}
 		t->prompt = PR_NONE;
 		return;
 	case KEY_F(3):
@@ -258,6 +264,12 @@ static bool nav_key(struct tui *t, int ch)
 static void main_key(struct tui *t, int ch)
 {
 	if (nav_key(t, ch))
+		return;
+	if (t->replay && ch == 'g') {
+		open_prompt(t, PR_TIME);
+		return;
+	}
+	if (t->replay && tui_replay_key(t, ch))
 		return;
 	switch (ch) {
 	case 'q':

@@ -261,6 +261,7 @@ static void apply_opts(struct tui *t, const struct tui_opts *o)
 	t->fmt.raw = o->raw;
 	t->pids = o->pids;
 	t->npids = o->npids;
+	t->replay = o->replay;
 }
 
 static void loop(struct tui *t)
@@ -326,6 +327,8 @@ int tui_run(struct feed *feed, const struct tui_opts *o, char *err, size_t errle
 	if (tui_term_start(t, err, errlen))
 		goto out;
 	pick_columns(t);
+	if (t->replay)
+		tui_replay_hint(t);
 	loop(t);
 	tui_term_stop();
 	rc = 0;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/feed.h"
+#include "model/source.h"
 
 /* Command-line choices; each *_set one overrides the saved settings for this run. */
 struct tui_opts {
@@ -21,6 +22,8 @@ struct tui_opts {
 	bool threads;
 	const uint32_t *pids; /* (borrowed) */
 	size_t npids;
+	/* ebtop replay: the feed shows a recording and keys step through it. NULL: live. */
+	const struct snap_source *replay; /* (borrowed) */
 };
 
 /*

@@ -38,7 +38,7 @@ enum tui_style {
 
 enum tui_screen { SCR_MAIN, SCR_DETAIL };
 enum tui_overlay { OV_NONE, OV_HELP, OV_SETUP, OV_SORT, OV_SIGNAL, OV_CONFIRM };
-enum tui_prompt { PR_NONE, PR_FILTER, PR_SEARCH };
+enum tui_prompt { PR_NONE, PR_FILTER, PR_SEARCH, PR_TIME };
 
 #define TUI_FKEYS 10
 #define TUI_TEXT  256
@@ -60,6 +60,7 @@ struct tui {
 	int cum_of[F_NUM];    /* the cumulative twin of a rate field, or itself */
 	const uint32_t *pids; /* (borrowed) */
 	size_t npids;
+	const struct snap_source *replay; /* (borrowed) NULL: live */
 	char host[64];
 
 	struct snapshot *snap; /* the one on screen; NULL before the first */
@@ -129,6 +130,11 @@ const struct row *tui_selected(const struct tui *t);
 const struct row *tui_find_row(const struct tui *t, struct tui_key key);
 void tui_apply_filter(struct tui *t, const char *text);
 void tui_set_interval(struct tui *t, double s);
+
+/* replay.c: keys that step through a recording; true when ch was one. */
+bool tui_replay_key(struct tui *t, int ch);
+void tui_replay_seek(struct tui *t, const char *when);
+void tui_replay_hint(struct tui *t);
 
 /* draw.c */
 void tui_draw(struct tui *t);
