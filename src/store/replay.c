@@ -75,7 +75,7 @@ static int prepare(struct replay *r)
 		err =
 		    store_prepare(r->st,
 				  "SELECT seq, wall_ns, mono_ns, interval_ns, self_cpu_pct, avail,"
-				  " status, errors, progs FROM sample WHERE id = ?",
+				  " status, errors, progs, ncpus FROM sample WHERE id = ?",
 				  &r->get_sample);
 	if (!err)
 		err = store_prepare(r->st, "SELECT CAST(key AS INTEGER), value FROM json_each(?)",
@@ -294,6 +294,7 @@ static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
 	s->self_cpu_pct =
 	    sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
 	s->avail = (unsigned)sqlite3_column_int64(q, 5);
+	s->ncpus = (unsigned)sqlite3_column_int64(q, 9); /* NULL (before version 3): 0 */
 	snprintf(s->status, sizeof(s->status), "%s", col_text(q, 6) ? col_text(q, 6) : "");
 	err = load_self(r, s, col_text(q, 7), col_text(q, 8));
 	sqlite3_reset(q);

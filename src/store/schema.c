@@ -107,6 +107,8 @@ static const struct migration migrations[] = {
      " write_lat_p50_ns REAL, write_lat_p99_ns REAL, write_lat_max_ns REAL,"
      " lat_hist TEXT," /* JSON [[lo_ns, hi_ns, count], ...]: the nonzero buckets */
      " PRIMARY KEY (sample_id, disk_id)) WITHOUT ROWID;"},
+    {3, "online CPUs per sample (100% CPU per CPU)",
+     "ALTER TABLE sample ADD COLUMN ncpus INTEGER;"},
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -50,8 +50,8 @@ int store_writer_prepare(struct store *st)
 	err =
 	    store_prepare(st,
 			  "INSERT INTO sample (run_id, seq, wall_ns, mono_ns, interval_ns, nprocs,"
-			  " self_cpu_pct, avail, status, errors, progs)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  " self_cpu_pct, avail, status, errors, progs, ncpus)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			  &st->ins_sample);
 	if (!err)
 		err = build_insert(st, "proc_sample", "sample_id, proc_id, state, flags", 4,
@@ -298,6 +298,7 @@ static int insert_sample(struct store *st, const struct snapshot *s, int64_t *sa
 	sqlite3_bind_text(q, 9, s->status, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 10, errors, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 11, progs, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 12, s->ncpus);
 	err = step_done(st, q, "adding a sample");
 	sqlite3_reset(q);
 	if (!err)

@@ -96,6 +96,7 @@ static struct snapshot *make_snap(uint64_t seq, uint64_t wall_ns, uint64_t dt_ns
 	s->mono_ns = wall_ns - T0 + 5 * NSEC_PER_SEC;
 	s->interval_ns = dt_ns;
 	s->avail = NEED_NET;
+	s->ncpus = 6;
 	s->self_cpu_pct = 0.125 * (double)seq;
 	s->errors[EBTOP_ERR_SLOT] = seq * 3;
 	s->nprogs = 2;
@@ -243,6 +244,7 @@ static void test_roundtrip(void **state)
 		assert_int_equal(out->mono_ns, s->mono_ns);
 		assert_int_equal(out->interval_ns, s->interval_ns);
 		assert_int_equal(out->avail, s->avail);
+		assert_int_equal(out->ncpus, s->ncpus);
 		assert_string_equal(out->status, s->status);
 		assert_true(out->self_cpu_pct == s->self_cpu_pct);
 		assert_memory_equal(out->errors, s->errors, sizeof(s->errors));
