@@ -290,7 +290,7 @@ static const char *const help_text[] = {
     "F2  S                        setup: interval, columns, units, colors",
     "k  F9                        send a signal to the process (asks first)",
     "q  F10  Esc  Ctrl-C          quit",
-    "[ ]  Left Right  { }  g      replay: previous / next sample, 10 back / on, go to a time",
+    "[ ]  { }  g                  replay: previous / next sample, 10 back / on, go to a time",
     "",
     "Colors: red = run-queue wait high (CPU saturation), yellow = I/O latency",
     "spike, magenta row = TCP retransmissions, cyan = large rate, dim = zero",

@@ -32,11 +32,9 @@ bool tui_replay_key(struct tui *t, int ch)
 
 	switch (ch) {
 	case ']':
-	case KEY_RIGHT:
 		delta = 1;
 		break;
 	case '[':
-	case KEY_LEFT:
 		delta = -1;
 		break;
 	case '}':
