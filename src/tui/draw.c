@@ -47,7 +47,16 @@ void tui_chgat(struct tui *t, int y, int x, int w, enum tui_style st)
 
 void tui_box(struct tui *t, int y, int x, int h, int w, const char *title)
 {
-	int tx = x + 2;
+	int tx;
+
+	/* Clipped to the screen: a small terminal still gets a usable box. */
+	x = x < 0 ? 0 : x;
+	y = y < 0 ? 0 : y;
+	w = w > COLS - x ? COLS - x : w;
+	h = h > LINES - y ? LINES - y : h;
+	if (w < 4 || h < 3)
+		return;
+	tx = x + 2;
 
 	for (int i = 0; i < h; i++)
 		tui_fill(t, y + i, x, w, ST_NORMAL);
@@ -174,8 +183,9 @@ static void status_line(struct tui *t, int y)
 	for (int i = 0; i < EBTOP_NERR && pos < sizeof(text); i++) {
 		if (!is_loss(i) || !s->errors[i])
 			continue;
-		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s %llu", pos ? "; " : "",
-					render_err_name(i), (unsigned long long)s->errors[i]);
+		pos +=
+		    (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s %llu", pos ? "; " : "",
+				     render_err_name(i), (unsigned long long)s->errors[i]);
 		if (t->err_delta[i] && pos < sizeof(text))
 			pos += (size_t)snprintf(text + pos, sizeof(text) - pos, " (+%llu)",
 						(unsigned long long)t->err_delta[i]);

@@ -728,7 +728,9 @@ void tui_open_signal_menu(struct tui *t)
 
 static void draw_signal(struct tui *t)
 {
-	int w = 48, h = NSIGNALS + 4, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+	int w = COLS - 2 < 48 ? COLS - 2 : 48,
+	    h = NSIGNALS + 4 > LINES - 2 ? LINES - 2 : NSIGNALS + 4, y0 = (LINES - h) / 2,
+	    x0 = (COLS - w) / 2;
 
 	tui_box(t, y0, x0, h, w, "Send signal");
 	{
@@ -738,7 +740,7 @@ static void draw_signal(struct tui *t)
 		snprintf(line, sizeof(line), "to %s", t->kill_what);
 		tui_put(t, y0 + 1, &x, x0 + w - 2, ST_VALUE, line);
 	}
-	for (int i = 0; i < NSIGNALS; i++) {
+	for (int i = 0; i < NSIGNALS && i < h - 4; i++) {
 		char line[64];
 		int x = x0 + 2;
 		bool sel = i == t->sig_sel;
