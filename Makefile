@@ -25,13 +25,16 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL     := $(BUILD)/ebtop.skel.h
 
+# The filter's own fragment names its sources for the fuzzer; SRCS picks them up too.
+include src/filter/filter.mk
+
 SRCS     := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 OBJS     := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 TOBJS    := $(patsubst src/%.c,$(BUILD)/tobj/%.o,$(SRCS))
 UNIT     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TOOLS    := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps test unit clean format fuzz
+.PHONY: all deps test unit clean format fuzz bench
 all: ebtop
 
 ebtop: $(BUILD)/ebtop
@@ -86,7 +89,16 @@ FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 $(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/model/fields.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZFLAGS) -o $@ $^ -lm
-fuzz: $(BUILD)/fuzz/fuzz_request
+$(BUILD)/fuzz/fuzz_filter: $(FILTER_FUZZ_SRCS) $(FILTER_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZFLAGS) -o $@ $^ -lm
+fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_filter
+
+# Benchmarks print figures, never pass or fail; the others are scripts in bench/.
+$(BUILD)/bench/filter_bench: $(FILTER_BENCH_SRCS) $(BUILD)/libebtop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libebtop.a -lm
+bench: $(BUILD)/bench/filter_bench
 
 # Unit tests always; integration tests when running as root with BPF.
 test: $(BUILD)/ebtop $(UNIT) $(TOOLS)

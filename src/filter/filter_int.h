@@ -6,14 +6,8 @@
 #include <regex.h>
 #include <stdarg.h>
 
+#include "core/testable.h"
 #include "filter.h"
-
-/* Functions tests call directly: static unless built with -DEBTOP_TESTING. */
-#ifdef EBTOP_TESTING
-#define TESTABLE
-#else
-#define TESTABLE static
-#endif
 
 /* ---- arena: every node and value of a filter, freed at once ---- */
 
