@@ -17,9 +17,11 @@ static void show(struct tui *t, struct snapshot *s, const char *err)
 	sec = (time_t)(s->wall_ns / 1000000000ULL);
 	localtime_r(&sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	/* Through the feed, like a live snapshot: the screen code has one way in. */
+	/* Through the feed, like a live snapshot: the screen code has one way in. Taken at
+	 * once, so the next frame shows the rows and the message of the same sample. */
 	feed_publish(t->feed, s);
 	snapshot_put(s);
+	tui_on_feed(t);
 	t->replay->where(t->replay->ctx, &i, &n);
 	tui_message(t, false, "replay %s  sample %zu of %zu  ([ ] step  { } x10  g time)", when,
 		    i + 1, n);

@@ -182,7 +182,7 @@ static void bpf_cost(struct tui *t, const struct snapshot *s)
 	memcpy(t->prog_prev, s->progs, sizeof(s->progs[0]) * (size_t)s->nprogs);
 }
 
-static void on_feed(struct tui *t)
+void tui_on_feed(struct tui *t)
 {
 	struct snapshot *s;
 
@@ -285,7 +285,7 @@ static void loop(struct tui *t)
 		if (tui_term_take_signal())
 			break;
 		if (p[1].revents & POLLIN)
-			on_feed(t);
+			tui_on_feed(t);
 		/* Also after EINTR: a resize arrives as KEY_RESIZE from getch(). */
 		while (!t->quit && (ch = getch()) != ERR)
 			tui_key(t, ch);

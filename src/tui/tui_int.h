@@ -116,6 +116,7 @@ int tui_term_take_signal(void); /* the quit signal caught, or 0 */
 void tui_term_styles(struct tui *t);
 
 /* tui.c */
+void tui_on_feed(struct tui *t); /* takes the feed's latest snapshot onto the screen */
 void tui_rebuild(struct tui *t);
 /* After the user picks another sort: rebuilt, and the view starts at the top. */
 void tui_resorted(struct tui *t);

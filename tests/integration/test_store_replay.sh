@@ -41,8 +41,15 @@ wait_screen() {
 	done
 	return 1
 }
-# Is the marker's pid a row on screen?
-has_marker() { awk -v p="$marker" '$1 == p' "$TMP/screen.txt" | grep -q .; }
+# Is the marker's pid a row on screen? (polls a few frames: a capture may race a redraw)
+has_marker() {
+	for _ in $(seq 10); do
+		shot
+		awk -v p="$marker" '$1 == p' "$TMP/screen.txt" | grep -q . && return 0
+		sleep 0.2
+	done
+	return 1
+}
 
 export XDG_CONFIG_HOME="$TMP/config"
 T -f /dev/null new-session -d -s rp -x 200 -y 60 -e LANG=C.UTF-8 -e NO_COLOR= "bash --norc --noprofile"
