@@ -75,15 +75,16 @@ check_fio() {
 	# file times through its journal: none of it reaches the block layer. So fio's clat
 	# bounds the block latency from above; the exact reference is the kernel's own disk
 	# accounting, checked per disk below.
-	# Medians, not means: a few dozen page-fault reads of fio's own program, slow behind
-	# another program's I/O, are the process's requests but not in fio's clat. 7%: the
-	# median is read from a histogram bucket (at most 6.25% wide).
+	# The means (a mean of per-interval medians is no median when the load varies). Can
+	# fail only when the process's few other requests, reads of fio's own program pages
+	# after something dropped the page cache, wait behind another program saturating the
+	# disk (seen once: 9 ms per request): check the machine and rerun.
+	check_true "$label: mean latency ($elat ns) within fio's clat mean ($lat ns)" \
+		awk -v e="$elat" -v f="$lat" 'BEGIN { exit !(e > 0 && e <= 1.05 * f) }'
 	local ep50 fp50
 	ep50=$(jq "[.[] | select(.io_lat_p50 != null) | {n: ((.r_iops + .w_iops) * .dt), l: .io_lat_p50}] |
 		(map(.n * .l) | add) / (map(.n) | add)" "$TMP/$label-rows.json")
 	fp50=$(jq ".jobs[0].$dir.clat_ns.percentile[\"50.000000\"]" "$TMP/$label-fio.json")
-	check_true "$label: median latency ($ep50 ns) within fio's clat median ($fp50 ns)" \
-		awk -v e="$ep50" -v f="$fp50" 'BEGIN { exit !(e > 0 && e <= 1.07 * f) }'
 	echo "note: $label: ebtop latency mean $elat ns p50 $ep50 ns, fio clat mean $lat ns p50 $fp50 ns"
 	# The kernel's /proc/diskstats time per request (from request start, as ebtop) over the
 	# same snapshots, against ebtop's per-disk latency weighted by requests. 10%: the two
