@@ -257,8 +257,8 @@ static void title_line(struct tui *t, int y)
 	}
 	if (t->paused)
 		badge(t, y, x, &right, "PAUSED");
-	if (t->filter[0]) {
-		snprintf(buf, sizeof(buf), "filter: %.40s", t->filter);
+	if (t->match.text[0]) {
+		snprintf(buf, sizeof(buf), "filter: %.40s", t->match.text);
 		badge(t, y, x, &right, buf);
 	}
 	if (t->set.cumulative)
@@ -367,10 +367,31 @@ static void draw_table(struct tui *t, int y, int h)
 	x = 2;
 	if (!t->snap)
 		tui_put(t, t->list_y + 1, &x, COLS, ST_DIM, "collecting the first snapshot...");
-	else if (!t->nlines && t->filter[0]) {
+	else if (!t->nlines && t->match.text[0]) {
 		snprintf(line, sizeof(line),
-			 "no process matches the filter '%s' (Esc in / clears it)", t->filter);
+			 "no process matches the filter '%s' (Esc in / clears it)", t->match.text);
 		tui_put(t, t->list_y + 1, &x, COLS, ST_DIM, line);
+	}
+}
+
+/* The filter's error, its expression and a caret under the problem, just above the prompt. */
+static void filter_error_box(struct tui *t, int footer)
+{
+	const char *p = t->match.error;
+	int lines = 1, y;
+
+	for (const char *q = p; *q; q++)
+		lines += *q == '\n';
+	y = footer - lines;
+	for (int i = 0; i < lines && *p; i++) {
+		char line[TUI_TEXT + 64];
+		size_t n = strcspn(p, "\n");
+		int x = 0;
+
+		snprintf(line, sizeof(line), " %.*s", (int)n, p);
+		tui_fill(t, y + i, 0, COLS, i ? ST_NORMAL : ST_ALERT);
+		tui_put(t, y + i, &x, COLS, i ? ST_NORMAL : ST_ALERT, line);
+		p += n + (p[n] == '\n');
 	}
 }
 
@@ -395,6 +416,8 @@ void tui_draw_footer(struct tui *t)
 	move(y, 0);
 	attrset(t->style[ST_NORMAL]);
 	clrtoeol();
+	if (t->prompt == PR_FILTER && t->match.error[0])
+		filter_error_box(t, y);
 	if (t->prompt) {
 		const char *what = t->prompt == PR_FILTER   ? "Filter: "
 				   : t->prompt == PR_SEARCH ? "Search: "
@@ -410,8 +433,13 @@ void tui_draw_footer(struct tui *t)
 			    tui_list_search(t->lines, t->nlines, t->sel, t->edit, false) < 0)
 				tui_put(t, y, &x, COLS, ST_ALERT, "   (no match)");
 			else if (t->prompt == PR_FILTER)
-				tui_put(t, y, &x, COLS, ST_DIM,
-					"   Enter: keep  Esc: clear  (matches the command line)");
+				tui_put(
+				    t, y, &x, COLS, ST_DIM,
+				    !t->edit[0]		? "   e.g. tx > 1MB/s and user = root"
+				    : t->match.error[0] ? "   (not applied: see above)"
+				    : tui_match_is_expr(&t->match)
+					? "   expression  Enter: keep  Esc: clear"
+					: "   text in the command line  Enter: keep  Esc: clear");
 			else if (t->prompt == PR_TIME)
 				tui_put(t, y, &x, COLS, ST_DIM,
 					"   HH:MM[:SS], YYYY-MM-DD HH:MM, first, last, -5m");

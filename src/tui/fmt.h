@@ -10,9 +10,9 @@
 #include "model/model.h"
 
 struct tui_fmt {
-	bool bits; /* byte rates as bit/s with SI multiples (network people think in bits) */
-	bool raw;  /* whole numbers, no K/M/G */
-	bool utf8; /* box drawing, arrows, blocks and braille; ASCII otherwise */
+	bool bits;   /* byte rates as bit/s with SI multiples (network people think in bits) */
+	bool raw;    /* whole numbers, no K/M/G */
+	bool utf8;   /* box drawing, arrows, blocks and braille; ASCII otherwise */
 	int hscroll; /* display columns of the last column's text scrolled out to the left */
 };
 

@@ -12,7 +12,9 @@ static void open_prompt(struct tui *t, enum tui_prompt p)
 {
 	t->prompt = p;
 	snprintf(t->edit_old, sizeof(t->edit_old), "%s",
-		 p == PR_FILTER ? t->filter : p == PR_SEARCH ? t->search : "");
+		 p == PR_FILTER	  ? t->match.text
+		 : p == PR_SEARCH ? t->search
+				  : "");
 	snprintf(t->edit, sizeof(t->edit), "%s", t->edit_old);
 }
 
@@ -50,6 +52,9 @@ static void prompt_key(struct tui *t, int ch)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
+		/* The error stays on screen above the prompt until fixed or cleared. */
+		if (t->prompt == PR_FILTER && t->match.error[0])
+			return;
 		if (t->prompt == PR_SEARCH)
 			snprintf(t->search, sizeof(t->search), "%s", t->edit);
 		if (t->prompt == PR_TIME) {

@@ -278,7 +278,7 @@ static const char *const help_text[] = {
     "",
     "Up Down PgUp PgDn Home End   move; mouse: click selects, wheel scrolls",
     "Enter                        details: history graphs, every field, threads",
-    "/  F4                        filter: keep rows whose command contains the text",
+    "/  F4                        filter: tx > 1MB/s and user = root, or text in the command",
     "F3   n  N                    search the command line; next / previous match",
     "<  >  F6   click a title     sort by another column (click again: reverse)",
     "I                            invert the sort order",

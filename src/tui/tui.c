@@ -110,8 +110,8 @@ void tui_rebuild(struct tui *t)
 	    .hide_kthreads = t->set.hide_kthreads,
 	    .pids = t->pids,
 	    .npids = t->npids,
-	    .match = t->filter[0] ? tui_match_substr : NULL,
-	    .match_ctx = t->filter,
+	    .match = t->match.text[0] ? tui_match_row : NULL,
+	    .match_ctx = &t->match,
 	    .folded = t->folded,
 	    .nfolded = t->nfolded,
 	};
@@ -141,10 +141,12 @@ void tui_resorted(struct tui *t)
 	tui_select(t, 0);
 }
 
-void tui_apply_filter(struct tui *t, const char *text)
+bool tui_apply_filter(struct tui *t, const char *text)
 {
-	snprintf(t->filter, sizeof(t->filter), "%s", text);
+	if (!tui_match_set(&t->match, text))
+		return false;
 	tui_rebuild(t);
+	return true;
 }
 
 void tui_set_interval(struct tui *t, double s)
@@ -322,6 +324,7 @@ int tui_run(struct feed *feed, const struct tui_opts *o, char *err, size_t errle
 	find_twins(t);
 	tui_thresholds_default(&t->thr);
 	hist_init(&t->hist);
+	tui_match_init(&t->match);
 	t->bpf_pct = NAN;
 	feed_set_interval(feed, t->set.interval_s);
 	if (tui_term_start(t, err, errlen))
@@ -353,6 +356,7 @@ out:
 	tui_term_stop();
 	snapshot_put(t->snap);
 	hist_free(&t->hist);
+	tui_match_free(&t->match);
 	free(t->lines);
 	free(t->folded);
 	free(t);

@@ -8,6 +8,7 @@
 #include "tui/fmt.h"
 #include "tui/hist.h"
 #include "tui/list.h"
+#include "tui/match.h"
 #include "tui/settings.h"
 #include "tui/tui.h"
 
@@ -90,7 +91,7 @@ struct tui {
 	enum tui_screen screen;
 	enum tui_overlay overlay;
 	enum tui_prompt prompt;
-	char filter[TUI_TEXT];
+	struct tui_match match; /* the filter in force; match.text is what the badge shows */
 	char search[TUI_TEXT];
 	char edit[TUI_TEXT];	 /* the prompt's text while typing */
 	char edit_old[TUI_TEXT]; /* restored by Esc */
@@ -129,7 +130,8 @@ void tui_select(struct tui *t, long index);
 void tui_select_center(struct tui *t, long index);
 const struct row *tui_selected(const struct tui *t);
 const struct row *tui_find_row(const struct tui *t, struct tui_key key);
-void tui_apply_filter(struct tui *t, const char *text);
+/* false: text looks like an expression but does not compile (t->match.error says why). */
+bool tui_apply_filter(struct tui *t, const char *text);
 void tui_set_interval(struct tui *t, double s);
 
 /* replay.c: keys that step through a recording; true when ch was one. */

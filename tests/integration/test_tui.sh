@@ -148,6 +148,26 @@ want=$(pgrep -f -- "-p $port" | sort -n | tr '\n' ' ')
 got=$(rows | awk '{print $1}' | sort -n | tr '\n' ' ')
 check_eq "filter '-p $port' shows exactly the iperf3 pair" "$got" "$want"
 check_true "filter badge in the header" grep -q "filter: -p $port" "$TMP/screen.txt"
+# The filter language: only the iperf3 that sends more than 1 MB/s, i.e. the client.
+keys -l /
+keys C-u
+keys -l "name = iperf3 and tx > 1MB/s and cmd ~ \"-p $port\""
+keys Enter
+sleep 0.8
+shot
+check_eq "filter expression keeps only the sending iperf3" "$(rows | awk '{print $1}' | tr '\n' ' ')" "$cpid "
+# A broken expression is shown with a caret and changes nothing.
+keys -l /
+keys C-u
+keys -l "name = = x"
+sleep 0.5
+shot
+check_true "a bad expression shows where it fails" grep -qE '^ +\^' "$TMP/screen.txt"
+keys Escape
+keys -l /
+keys -l -- "-p $port"
+keys Enter
+sleep 0.5
 
 # 4. Enter on the iperf3 client (first row: it sends) shows its detail.
 keys Home Enter
