@@ -28,6 +28,7 @@ void cli_usage(FILE *out)
 	      "  -H, --threads         one row per thread\n"
 	      "  -a, --active          only rows whose sort field is nonzero\n"
 	      "  -o, --columns LIST    table columns, e.g. pid,user,tx,rx,cmd\n"
+	      "  -f, --filter EXPR     only matching processes, e.g. 'name = nginx and tx > 1MB/s'\n"
 	      "      --json            one JSON object per interval (JSON lines)\n"
 	      "      --csv             CSV, every field, raw numbers\n"
 	      "      --bytes           raw byte counts instead of K/M/G\n"
@@ -111,6 +112,7 @@ static const struct option long_opts[] = {
 	{"threads", no_argument, NULL, 'H'},
 	{"active", no_argument, NULL, 'a'},
 	{"columns", required_argument, NULL, 'o'},
+	{"filter", required_argument, NULL, 'f'},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"csv", no_argument, NULL, OPT_CSV},
 	{"bytes", no_argument, NULL, OPT_BYTES},
@@ -239,6 +241,9 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 	case 'a':
 		c->view.active = true;
 		return 0;
+	case 'f':
+		c->filter_expr = arg;
+		return 0;
 	case 'o':
 		c->cols_set = true;
 		if (c->mode == MODE_RECORD) {
@@ -351,7 +356,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:vVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:f:vVh", long_opts, NULL)) != -1) {
 		if (opt == '?') {
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);

@@ -34,6 +34,7 @@ struct cli {
 	bool help;
 	bool version;
 	bool list_fields;
+	const char *filter_expr; /* -f: compiled by main, see model/rowfilter.h */
 	struct view_opts view;
 	struct render_opts render;
 	struct serve_opts serve; /* ebtop serve */

@@ -15,6 +15,7 @@
 #include "model/model.h"
 #include "model/sink.h"
 #include "model/view.h"
+#include "model/rowfilter.h"
 #include "output/render.h"
 #include "sampler.h"
 #include "serve/serve.h"
@@ -567,8 +568,10 @@ cleanup:
 
 int main(int argc, char **argv)
 {
+	struct row_filter *filter = NULL;
 	struct cli cli;
 	char err[256];
+	int rc;
 
 	if (cli_parse(&cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ebtop: %s\n", err);
@@ -593,15 +596,30 @@ int main(int argc, char **argv)
 		list_fields();
 		return 0;
 	}
+	if (cli.filter_expr) {
+		char ferr[1024];
+
+		filter = row_filter_new(cli.filter_expr, ferr, sizeof(ferr));
+		if (!filter) {
+			fprintf(stderr, "ebtop: --filter: %s%s", ferr,
+				ferr[0] && ferr[strlen(ferr) - 1] == '\n' ? "" : "\n");
+			return CLI_USAGE_EXIT;
+		}
+		cli.view.match = row_filter_view_match;
+		cli.view.match_ctx = filter;
+	}
 	log_set_level(cli.verbose >= 2 ? LOG_DEBUG : cli.verbose ? LOG_INFO : LOG_WARN);
 	install_signals();
 	if (cli.mode == MODE_SERVE)
-		return run_serve(&cli);
-	if (cli.mode == MODE_REPLAY)
-		return run_replay(&cli);
-	if (cli.from_path)
-		return run_from(&cli);
-	if (cli.mode != MODE_BATCH && cli.mode != MODE_RECORD)
-		return run_tui(&cli);
-	return run_batch(&cli);
+		rc = run_serve(&cli);
+	else if (cli.mode == MODE_REPLAY)
+		rc = run_replay(&cli);
+	else if (cli.from_path)
+		rc = run_from(&cli);
+	else if (cli.mode != MODE_BATCH && cli.mode != MODE_RECORD)
+		rc = run_tui(&cli);
+	else
+		rc = run_batch(&cli);
+	row_filter_free(filter);
+	return rc;
 }
