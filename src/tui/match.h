@@ -4,14 +4,13 @@
 #define EBTOP_TUI_MATCH_H
 
 #include <stdbool.h>
-#include "filter/filter.h"
 #include "model/model.h"
+#include "model/rowfilter.h"
 
 #define TUI_MATCH_TEXT 256
 
 struct tui_match {
-	struct filter_field schema[F_NUM]; /* every field of the table, by name */
-	struct filter *f;		   /* the compiled expression; NULL: substring or nothing */
+	struct row_filter *f;		   /* the compiled expression; NULL: substring or nothing */
 	char text[TUI_MATCH_TEXT];	   /* what is applied */
 	char error[320];		   /* why the text being typed is not an expression */
 };
