@@ -178,9 +178,8 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		s->prom.labels |= PROM_L_PID;
 		return 0;
 	case OPT_FILTER:
-		snprintf(err, errlen, "--metrics-filter: the filter language is not available in "
-				      "this build");
-		return CLI_USAGE_EXIT;
+		c->filter_expr = arg; /* compiled by main, like -b --filter */
+		return 0;
 	case OPT_DB:
 		c->db_path = strcmp(arg, "off") ? arg : NULL;
 		s->db_given = c->db_path != NULL;

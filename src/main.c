@@ -601,12 +601,15 @@ int main(int argc, char **argv)
 
 		filter = row_filter_new(cli.filter_expr, ferr, sizeof(ferr));
 		if (!filter) {
-			fprintf(stderr, "ebtop: --filter: %s%s", ferr,
+			fprintf(stderr, "ebtop: %s: %s%s",
+				cli.mode == MODE_SERVE ? "--metrics-filter" : "--filter", ferr,
 				ferr[0] && ferr[strlen(ferr) - 1] == '\n' ? "" : "\n");
 			return CLI_USAGE_EXIT;
 		}
 		cli.view.match = row_filter_view_match;
 		cli.view.match_ctx = filter;
+		cli.serve.prom.match = row_filter_view_match; /* serve --metrics-filter */
+		cli.serve.prom.match_ctx = filter;
 	}
 	log_set_level(cli.verbose >= 2 ? LOG_DEBUG : cli.verbose ? LOG_INFO : LOG_WARN);
 	install_signals();

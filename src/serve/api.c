@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <jansson.h>
 #include "serve/api.h"
+#include "model/rowfilter.h"
 #include "model/view.h"
 #include "output/json.h"
 
@@ -61,6 +62,7 @@ static int finish(struct buf *out, json_t *root, int status)
 
 static int processes(const struct request *rq, const struct snapshot *s, struct buf *out)
 {
+	struct row_filter *filter = NULL;
 	struct view_opts vo;
 	const struct row **rows;
 	json_t *root, *arr;
@@ -73,7 +75,17 @@ static int processes(const struct request *rq, const struct snapshot *s, struct 
 	}
 	if (rq->sort_desc >= 0)
 		vo.sort_desc = rq->sort_desc;
+	if (rq->filter[0]) {
+		char err[1024];
+
+		filter = row_filter_new(rq->filter, err, sizeof(err));
+		if (!filter)
+			return api_error(out, "filter", err) ? 500 : 400;
+		vo.match = row_filter_view_match;
+		vo.match_ctx = filter;
+	}
 	n = view_select(s, &vo, &rows);
+	row_filter_free(filter);
 	if (n < 0)
 		return 500;
 	root = envelope(s);
@@ -143,10 +155,6 @@ int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf 
 	const struct snapshot *s = ctx->snap;
 
 	buf_reset(out);
-	if (rq->filter[0])
-		return api_error(out, "filter", "the filter language is not available in this build")
-			       ? 500
-			       : 501;
 	if (rq->route == ROUTE_HISTORY)
 		return api_error(out, "",
 				 "history is not available: this build has no history store (--db)")

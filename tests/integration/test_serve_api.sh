@@ -104,7 +104,14 @@ done <<'CASES'
 /api/v1/events/exec?limit=-3 limit
 /api/v1/history?pid=1 metric
 /api/v1/history?metric=tx&from=tomorrow from
+/api/v1/processes?filter=pid%20%3E filter
+/api/v1/processes?filter=nmae%20%3D%20x filter
 CASES
+# ?filter= is the filter language: every row it returns is an ebtop process, and ebtop itself is one.
+check_eq "filter: 200" "$(http_code '/api/v1/processes?filter=name%20%3D%20ebtop%20and%20pid%20%3E%200')" 200
+check_eq "filter: only matching rows" "$(jq '[.processes[].name] | unique | join(",")' -r "$TMP/body")" ebtop
+check_true "filter: the server itself is listed" \
+	jq -e "[.processes[].pid] | index($SERVE_PID) != null" "$TMP/body"
 check_eq "unknown path: 404" "$(http_code /api/v2/nothing)" 404
 check_eq "POST: 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/metrics")" 405
 check_eq "HEAD /metrics" "$(curl -s -o /dev/null -w '%{http_code}' -I "$URL/metrics")" 200
