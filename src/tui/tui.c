@@ -193,10 +193,13 @@ void tui_on_feed(struct tui *t)
 	s = feed_latest(t->feed);
 	if (!s)
 		return;
-	if (t->hist.count && t->snap && s->seq == t->snap->seq) {
+	/* A wake-up without a new snapshot (or while paused) must not record one twice. */
+	if (t->hist.count && s->seq == t->last_seq && s->mono_ns == t->last_mono_ns) {
 		snapshot_put(s);
 		return;
 	}
+	t->last_seq = s->seq;
+	t->last_mono_ns = s->mono_ns;
 	/* History keeps recording while paused, so the graphs have no hole afterwards. */
 	if (hist_update(&t->hist, s))
 		tui_message(t, true, "out of memory recording history");
@@ -285,6 +288,9 @@ static void loop(struct tui *t)
 		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (tui_term_take_signal())
+			break;
+		/* The terminal went away (and SIGHUP was ignored): nothing left to show. */
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;
 		if (p[1].revents & POLLIN)
 			tui_on_feed(t);

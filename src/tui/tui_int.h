@@ -66,6 +66,7 @@ struct tui {
 
 	struct snapshot *snap; /* the one on screen; NULL before the first */
 	struct hist hist;
+	uint64_t last_seq, last_mono_ns; /* the snapshot last recorded into hist */
 	uint64_t err_prev[EBTOP_NERR]; /* errors in the previous snapshot, for "+N" */
 	uint64_t err_delta[EBTOP_NERR];
 	struct prog_cost prog_prev[MAX_PROGS]; /* the previous snapshot's, for BPF CPU time */
