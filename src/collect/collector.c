@@ -353,14 +353,27 @@ static void read_costs(struct collector *c, struct sample *s)
 
 int collector_sample(struct collector *c, struct sample *s)
 {
+	uint64_t boot_off;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->mono_ns = clock_mono_ns();
 	s->wall_ns = clock_wall_ns();
+	boot_off = clock_boot_ns() - s->mono_ns;
 	err = read_tasks(c);
 	if (err)
 		return err;
+	/*
+	 * The counters (and the running stretches added to them) are as of the walk, which on a
+	 * busy machine can start milliseconds after the clock above was read: time the sample
+	 * by the walk's first record, so rates divide by the interval they were counted over.
+	 */
+	if (c->nrecs && c->recs[0].now_ns > boot_off && c->recs[0].now_ns - boot_off > s->mono_ns) {
+		uint64_t lag = c->recs[0].now_ns - boot_off - s->mono_ns;
+
+		s->mono_ns += lag;
+		s->wall_ns += lag;
+	}
 	/* Exit records after the walk: a thread seen live and then exiting keeps the final one. */
 	c->rb_error = 0;
 	if (ring_buffer__consume(c->rb) < 0 && !c->rb_error)

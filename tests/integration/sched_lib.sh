@@ -33,16 +33,29 @@ stat_ticks_ns() {
 		t = f[a - 2]; if (b) t += f[b - 2]; printf "%.0f\n", t * 1e9 / hz }'
 }
 
-# Waits until the machine's CPUs are mostly idle (others share it), at most SECONDS.
+# Waits until the machine's CPUs are mostly idle (others share it), at most SECONDS; sets QUIET.
+QUIET=0
 wait_quiet() {
 	local max=${1:-20} i idle
+	QUIET=0
 	for ((i = 0; i < max; i++)); do
 		idle=$(awk '/^cpu / {t = 0; for (k = 2; k <= NF; k++) t += $k; print $5 " " t}' /proc/stat)
 		sleep 1
 		idle=$(awk -v p="$idle" '/^cpu / {split(p, o, " "); t = 0; for (k = 2; k <= NF; k++) t += $k;
 			printf "%.0f\n", 100 * ($5 - o[1]) / (t - o[2])}' /proc/stat)
-		[ "$idle" -ge 80 ] && return 0
+		[ "$idle" -ge 80 ] && { QUIET=1; return 0; }
 	done
-	echo "note: the machine is busy (idle ${idle}%): shares and percentages may be off"
+	echo "note: the machine is busy (idle ${idle}%)"
 	return 1
+}
+
+# check_near for a share of the machine (e.g. 200% for two busy processes on two CPUs),
+# which holds only when nothing else runs: on a busy machine it is printed, not checked.
+# The same test checks the load-independent figures (against /proc) either way.
+check_share() {
+	if [ "$QUIET" = 1 ]; then
+		check_near "$@"
+	else
+		echo "note: $1 not checked, the machine was busy: got ${2:-?}, expected $3"
+	fi
 }

@@ -25,8 +25,8 @@ for tid in $(jq -r 'select(.tid) | .tid' "$TMP/pinned.txt"); do
 	check_near "pinned $tid: CPU% + RUNQ%" "$(echo "$cpu $rq" | awk '{print $1 + $2}')" 100 0.02
 	# 5 points: the CPU is also used by ebtop, kernel threads and whatever else runs there,
 	# and the scheduler evens the four out over several of its slices, not in each interval.
-	check_near "pinned $tid: CPU% (a quarter of one CPU)" "$cpu" 25 0 5
-	check_near "pinned $tid: RUNQ% (three quarters waiting)" "$rq" 75 0 5
+	check_share "pinned $tid: CPU% (a quarter of one CPU)" "$cpu" 25 0 5
+	check_share "pinned $tid: RUNQ% (three quarters waiting)" "$rq" 75 0 5
 done
 
 # --- Voluntary: a thread that sleeps 1 ms in a loop ---
