@@ -49,6 +49,29 @@ wait_quiet() {
 	return 1
 }
 
+# CPU time in ns the kernel counts as busy (user, system, interrupts, steal) on CPU ("" for all
+# CPUs, or a CPU number), and the wall clock, from /proc/stat and /proc/uptime.
+busy_mark() {
+	local cpu=${1:-}
+	awk -v c="cpu$cpu" -v hz="$(getconf CLK_TCK)" '$1 == c {
+		printf "%.0f ", ($2 + $3 + $4 + $7 + $8 + $9) * 1e9 / hz }' /proc/stat
+	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
+}
+
+# After a workload that used OWN_NS of CPU (by /proc): sets QUIET=0 when anything else took more
+# than 5% of the CPUs watched since MARK (from busy_mark), and says how much.
+others_check() {
+	local mark=$1 own=$2 cpus=$3 cpu=${4:-} now
+	now=$(busy_mark "$cpu")
+	read -r pct < <(awk -v a="$mark" -v b="$now" -v own="$own" -v n="$cpus" 'BEGIN {
+		split(a, x, " "); split(b, y, " ");
+		printf "%.1f\n", 100 * ((y[1] - x[1]) - own) / ((y[2] - x[2]) * n) }')
+	echo "note: other work took ${pct}% of the CPUs watched meanwhile"
+	OTHERS_PCT=$pct
+	awk -v p="$pct" 'BEGIN { exit !(p > 5) }' && QUIET=0
+	return 0
+}
+
 # check_near for a share of the machine (e.g. 200% for two busy processes on two CPUs),
 # which holds only when nothing else runs: on a busy machine it is printed, not checked.
 # The same test checks the load-independent figures (against /proc) either way.

@@ -10,10 +10,12 @@ wait_quiet 20
 start_ebtop stress -d 0.5 || fail "stress: ebtop start"
 # bash reaps stress-ng, which reaps its workers: bash's cutime+cstime (/proc/self/stat fields
 # 16 and 17) is then the CPU time of every stress-ng process, from the kernel's accounting.
+mark=$(busy_mark)
 bash -c 'stress-ng --cpu 2 --timeout 5s >/dev/null 2>&1; read -r line </proc/self/stat; echo "$line"' \
 	>"$TMP/stress-wrap.txt" &
 wrap=$!
 wait "$wrap"
+others_check "$mark" "$(stat_ticks_ns "$(cat "$TMP/stress-wrap.txt")" 16 17)" "$(nproc)"
 sleep 1.2 # the workers' exit records reach the next snapshot
 stop_ebtop stress
 main=$(jq -s "[.[] | .processes[]? | select(.ppid == $wrap and .name == \"stress-ng\") | .pid] | first // empty" \

@@ -8,7 +8,9 @@ wait_quiet 20
 
 # --- 4 busy threads pinned to CPU 1 for 3 s ---
 start_ebtop pinned -d 0.5 --threads || fail "pinned: ebtop start"
+mark=$(busy_mark 1)
 taskset -c 1 "$SCHEDLOAD" spin 3 4 >"$TMP/pinned.txt"
+others_check "$mark" "$(jq -s '[.[] | select(.tid) | .thread_cpu_ns] | add' "$TMP/pinned.txt")" 1 1
 sleep 1.2
 stop_ebtop pinned
 for tid in $(jq -r 'select(.tid) | .tid' "$TMP/pinned.txt"); do
