@@ -27,6 +27,8 @@ struct ebtop_task {
 	__u64 disk_next;    /* the sector right after it: where a sequential one starts */
 	__u64 file_rd_base; /* task->ioac.rchar/wchar when ebtop started (older threads) */
 	__u64 file_wr_base;
+	__u64 dirtied_base; /* task->ioac.write_bytes/cancelled_write_bytes, likewise */
+	__u64 cancelled_base;
 	struct ebtop_sched_slot sched; /* used when the thread's sched slot is taken (tid set) */
 };
 

@@ -73,6 +73,8 @@ static __always_inline void ioac_base(struct ebtop_task *st, struct task_struct 
 	if (t->start_boottime < start_boot_ns) {
 		st->file_rd_base = t->ioac.rchar;
 		st->file_wr_base = t->ioac.wchar;
+		st->dirtied_base = t->ioac.write_bytes;
+		st->cancelled_base = t->ioac.cancelled_write_bytes;
 	}
 	st->flags |= EBTOP_TASK_IOAC_BASE;
 }
@@ -81,13 +83,18 @@ static __always_inline void fill_file(struct ebtop_task_rec *r, struct task_stru
 				      const struct ebtop_task *st)
 {
 	__u64 rd = t->ioac.rchar, wr = t->ioac.wchar;
+	__u64 dirtied = t->ioac.write_bytes, cancelled = t->ioac.cancelled_write_bytes;
 
 	if (st) {
 		rd = rd > st->file_rd_base ? rd - st->file_rd_base : 0;
 		wr = wr > st->file_wr_base ? wr - st->file_wr_base : 0;
+		dirtied = dirtied > st->dirtied_base ? dirtied - st->dirtied_base : 0;
+		cancelled = cancelled > st->cancelled_base ? cancelled - st->cancelled_base : 0;
 	}
 	r->st.disk.file_rd = rd;
 	r->st.disk.file_wr = wr;
+	r->st.disk.dirtied = dirtied;
+	r->st.disk.cancelled = cancelled;
 }
 
 /*

@@ -47,6 +47,8 @@ struct ebtop_disk_counters {
 	__u64 seq[2];	/* requests that began where the owner's previous one ended */
 	__u64 file_rd;	/* bytes read by read()-family calls (task->ioac.rchar) */
 	__u64 file_wr;	/* bytes written by write()-family calls (task->ioac.wchar) */
+	__u64 dirtied;	/* bytes sent toward storage, counted when dirtied (ioac.write_bytes) */
+	__u64 cancelled; /* dirtied bytes truncated before write-back (cancelled_write_bytes) */
 };
 
 /*

@@ -123,6 +123,14 @@ const struct field_desc fields[F_NUM] = {
 	[F_FILE_W_TOTAL] = {"file_w_total", "FILE-W", "file bytes written since ebtop started", FT_NUM,
 			UNIT_BYTES, 9, DSK, NEED_DISK,
 		.prom = {"ebtop_process_file_written_bytes_total", PROM_COUNTER}},
+	[F_DIRTY_W_RATE] = {"dirty_w", "DIRTY-W/s",
+			    "bytes per second sent toward storage, counted when written into the page "
+			    "cache (the kernel's write_bytes less cancelled_write_bytes)",
+			    FT_NUM, UNIT_BYTES_RATE, 9, DSK, NEED_DISK},
+	[F_DIRTY_W_TOTAL] = {"dirty_w_total", "DIRTY-W",
+			     "bytes sent toward storage since ebtop started, counted when dirtied",
+			     FT_NUM, UNIT_BYTES, 9, DSK, NEED_DISK,
+			     .prom = {"ebtop_process_dirtied_bytes_total", PROM_COUNTER}},
 
 	/* cpu and scheduler */
 	[F_CPU_PCT] = {"cpu", "CPU%", "time on CPU over the interval, 100 = one CPU", FT_NUM,

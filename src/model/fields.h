@@ -79,6 +79,8 @@ enum field_id {
 	F_FILE_W_RATE,
 	F_FILE_R_TOTAL,
 	F_FILE_W_TOTAL,
+	F_DIRTY_W_RATE,
+	F_DIRTY_W_TOTAL,
 	/* connections */
 	F_NUM
 };

@@ -23,6 +23,12 @@ static double file_bytes(const struct ebtop_task_stats *st, int dir)
 	return b > 0 ? b : 0;
 }
 
+/* The kernel's own write attribution: at dirtying time, less what truncation cancelled. */
+static double dirtied(const struct ebtop_disk_counters *c)
+{
+	return c->dirtied > c->cancelled ? (double)(c->dirtied - c->cancelled) : 0;
+}
+
 void fill_disk(struct row *r, double dt)
 {
 	const struct ebtop_disk_counters *t = &r->tot.disk, *d = &r->delta.disk;
@@ -42,6 +48,8 @@ void fill_disk(struct row *r, double dt)
 	v[F_FILE_W_RATE] = file_bytes(&r->delta, EBTOP_TX) / dt;
 	v[F_FILE_R_TOTAL] = file_bytes(&r->tot, EBTOP_RX);
 	v[F_FILE_W_TOTAL] = file_bytes(&r->tot, EBTOP_TX);
+	v[F_DIRTY_W_RATE] = dirtied(d) / dt;
+	v[F_DIRTY_W_TOTAL] = dirtied(t);
 	/* Reads the page cache served: file bytes read that no block read had to fetch. */
 	if (frd > 0) {
 		double hit = 1.0 - (double)d->bytes[EBTOP_DISK_READ] / frd;

@@ -180,3 +180,19 @@ kw=$(jq -s '[.[] | .processes[]? | select(.kernel_thread) | .disk_w] | add // 0'
 # 5%: the issue's bound; the file system's own journal and metadata writes are jbd2's.
 check_near "writeback: bytes credited to the writer" "$w" "$MB64" 0.05
 echo "note: writeback: kernel threads wrote $kw bytes/s summed over intervals"
+check_near "writeback: dirtied bytes of the writer (kernel's write_bytes)" \
+	"$(rows "$TMP/wb.json" "$WP" | jq 'last | .dirty_w_total')" $MB64 0.05
+
+# A writer that exits before anything reaches the disk, then sync(1) from another process:
+# its block writes belong to the flusher thread, but the kernel counted its dirtied bytes.
+start_ebtop wb2 -d 0.5 || fail "wb2: ebtop start"
+dd if=/dev/zero of="$DIR/wb2.dat" bs=1M count=64 status=none &
+DP=$!
+wait "$DP"
+sync
+sleep 1.2
+kill "$EBTOP_PID"
+wait "$EBTOP_PID" 2>/dev/null
+check_near "writeback after exit: dirtied bytes of the writer" \
+	"$(rows "$TMP/wb2.json" "$DP" | jq 'last | .dirty_w_total')" $MB64 0.05
+echo "note: writeback after exit: the writer's block writes: $(rows "$TMP/wb2.json" "$DP" | jq 'last | .disk_w_total')"
