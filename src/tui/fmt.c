@@ -224,10 +224,9 @@ static int tree_column(const struct tui_col *cols, int ncols)
 	return comm;
 }
 
-/* Lays out cells: text(c) gives each column's text; alignment follows the field table. */
-static void layout(char *buf, size_t len, const struct tui_col *cols, int ncols, int width,
-		   const struct tui_fmt *o, struct tui_span *spans,
-		   void (*text)(char *out, size_t outlen, int c, void *ctx), void *ctx)
+void tui_layout(char *buf, size_t len, const struct field_desc *table, const struct tui_col *cols,
+		int ncols, int width, const struct tui_fmt *o, struct tui_span *spans,
+		void (*text)(char *out, size_t outlen, int c, void *ctx), void *ctx)
 {
 	size_t pos = 0;
 	int x = 0;
@@ -251,8 +250,8 @@ static void layout(char *buf, size_t len, const struct tui_col *cols, int ncols,
 		if (!w)
 			continue;
 		text(cell, sizeof(cell), c, ctx);
-		tui_put_fit(buf, len, &pos, cell, w,
-			    (fields[cols[c].field].flags & FIELD_LEFT) != 0, o->utf8);
+		tui_put_fit(buf, len, &pos, cell, w, (table[cols[c].field].flags & FIELD_LEFT) != 0,
+			    o->utf8);
 		x += w;
 		if (!last && x < width) {
 			put_spaces(buf, len, &pos, 1);
@@ -295,10 +294,11 @@ void tui_format_row(char *buf, size_t len, const struct row *r, const struct tui
 {
 	struct row_ctx ctx = {r, cols, ncols, tree_column(cols, ncols), prefix, o};
 
-	layout(buf, len, cols, ncols, width, o, spans, row_cell, &ctx);
+	tui_layout(buf, len, fields, cols, ncols, width, o, spans, row_cell, &ctx);
 }
 
 struct title_ctx {
+	const struct field_desc *table;
 	const struct tui_col *cols;
 	int ncols;
 	int sort_field;
@@ -311,26 +311,34 @@ static void title_cell(char *out, size_t outlen, int c, void *arg)
 {
 	const struct title_ctx *x = arg;
 	int f = x->cols[c].field;
-	const char *t = tui_col_title(f, x->threads);
+	const char *t = x->table == fields ? tui_col_title(f, x->threads) : x->table[f].title;
 	const char *arrow = x->o->utf8 ? (x->desc ? "\u25bc" : "\u25b2") : (x->desc ? "v" : "^");
 
 	if (c + 1 == x->ncols && x->o->hscroll > 0)
 		snprintf(out, outlen, "%s [+%d]", t, x->o->hscroll);
 	else if (f != x->sort_field)
 		snprintf(out, outlen, "%s", t);
-	else if (fields[f].flags & FIELD_LEFT)
+	else if (x->table[f].flags & FIELD_LEFT)
 		snprintf(out, outlen, "%s%s", t, arrow);
 	else
 		snprintf(out, outlen, "%s%s", arrow, t);
+}
+
+void tui_format_titles_of(char *buf, size_t len, const struct field_desc *table,
+			  const struct tui_col *cols, int ncols, int width, int sort_field,
+			  bool desc, bool threads, const struct tui_fmt *o, struct tui_span *spans)
+{
+	struct title_ctx ctx = {table, cols, ncols, sort_field, desc, threads, o};
+
+	tui_layout(buf, len, table, cols, ncols, width, o, spans, title_cell, &ctx);
 }
 
 void tui_format_titles(char *buf, size_t len, const struct tui_col *cols, int ncols, int width,
 		       int sort_field, bool desc, bool threads, const struct tui_fmt *o,
 		       struct tui_span *spans)
 {
-	struct title_ctx ctx = {cols, ncols, sort_field, desc, threads, o};
-
-	layout(buf, len, cols, ncols, width, o, spans, title_cell, &ctx);
+	tui_format_titles_of(buf, len, fields, cols, ncols, width, sort_field, desc, threads, o,
+			     spans);
 }
 
 void tui_tree_prefix(char *buf, size_t len, int depth, uint64_t more, bool last, bool folded,

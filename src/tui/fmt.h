@@ -57,6 +57,18 @@ const char *tui_col_title(int field, bool threads);
 void tui_format_row(char *buf, size_t len, const struct row *r, const struct tui_col *cols,
 		    int ncols, int width, const char *prefix, const struct tui_fmt *o,
 		    struct tui_span *spans);
+/*
+ * Lays out one line of columns whose alignment comes from table (the process
+ * field table, or another such as the connection fields): text(c) writes the
+ * text of column c. Exactly width display columns; spans as above.
+ */
+void tui_layout(char *buf, size_t len, const struct field_desc *table, const struct tui_col *cols,
+		int ncols, int width, const struct tui_fmt *o, struct tui_span *spans,
+		void (*text)(char *out, size_t outlen, int c, void *ctx), void *ctx);
+/* Titles of columns from table, with an arrow on the sort column (-1: none). */
+void tui_format_titles_of(char *buf, size_t len, const struct field_desc *table,
+			  const struct tui_col *cols, int ncols, int width, int sort_field,
+			  bool desc, bool threads, const struct tui_fmt *o, struct tui_span *spans);
 /* The column titles, with an arrow on the sort column. */
 void tui_format_titles(char *buf, size_t len, const struct tui_col *cols, int ncols, int width,
 		       int sort_field, bool desc, bool threads, const struct tui_fmt *o,
