@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Socket bytes per thread from sock:sock_send_length and sock:sock_recv_length. */
-#include "ebtop.bpf.h"
+#include "conn.bpf.h"
 
 /*
  * The hot path: about a dozen instructions and one cache line of a per-CPU
@@ -10,7 +10,8 @@
  */
 static __always_inline int account(struct sock *sk, int ret, int dir)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	__u32 idx = tid & (net_nslots - 1);
 	struct ebtop_net_slot *slot;
 	struct ebtop_net_counters *c;
@@ -45,6 +46,8 @@ static __always_inline int account(struct sock *sk, int ret, int dir)
 	}
 	c->c[p][fam][dir].bytes += ret;
 	c->c[p][fam][dir].calls += 1;
+	if (conn_track)
+		conn_account(sk, ret, dir, p, id);
 	return 0;
 }
 

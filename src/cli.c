@@ -13,6 +13,7 @@ void cli_usage(FILE *out)
 	fputs("Usage: ebtop [OPTIONS]            interactive view\n"
 	      "       ebtop -b [OPTIONS]         batch output for scripts\n"
 	      "       ebtop serve [OPTIONS]      Prometheus /metrics and REST API (serve --help)\n"
+	      "       ebtop events [--json]      connect/accept/close/exec events as they happen\n"
 	      "       ebtop record -o FILE.db [-d S] [-n N]   record snapshots into a history file\n"
 	      "       ebtop replay FILE.db       step through a recording\n"
 	      "       ebtop -b --from FILE.db [--at TIME] [--to TIME] [--step DUR]\n"
@@ -38,6 +39,10 @@ void cli_usage(FILE *out)
 	      "      --net-slots N     per-CPU network counter slots, a power of two (default 4096)\n"
 	      "      --disk-procs N    processes with block latency histograms at once (default 4096)\n"
 	      "      --disk-requests N block requests timed at once (default 16384)\n"
+	      "  -c, --connections     the connection table (sort and columns name connection fields)\n"
+	      "      --conn-peers-max N  UDP peer / shared-socket table entries (default 65536)\n"
+	      "      --udp-peers N     remote peers with their own row per UDP socket (default 16)\n"
+	      "      --conn-ringbuf-kb KB  closed-connection and event ring buffer (default 4096)\n"
 	      "History:\n"
 	      "  -o FILE.db            (record) the history file to write\n"
 	      "      --db PATH         also write every snapshot to this history database\n"
@@ -98,6 +103,8 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 
 enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS,
        OPT_DISK_PROCS, OPT_DISK_REQUESTS };
+/* connection options */
+enum { OPT_CONN_PEERS = 500, OPT_UDP_PEERS, OPT_CONN_RINGBUF };
 /* history options */
 enum { OPT_DB = 400, OPT_RETAIN, OPT_MAX_DB, OPT_DOWNSAMPLE, OPT_FROM, OPT_AT, OPT_TO, OPT_STEP };
 
@@ -122,6 +129,10 @@ static const struct option long_opts[] = {
 	{"net-slots", required_argument, NULL, OPT_NET_SLOTS},
 	{"disk-procs", required_argument, NULL, OPT_DISK_PROCS},
 	{"disk-requests", required_argument, NULL, OPT_DISK_REQUESTS},
+	{"connections", no_argument, NULL, 'c'},
+	{"conn-peers-max", required_argument, NULL, OPT_CONN_PEERS},
+	{"udp-peers", required_argument, NULL, OPT_UDP_PEERS},
+	{"conn-ringbuf-kb", required_argument, NULL, OPT_CONN_RINGBUF},
 	{"db", required_argument, NULL, OPT_DB},
 	{"retain", required_argument, NULL, OPT_RETAIN},
 	{"max-db-size", required_argument, NULL, OPT_MAX_DB},
@@ -195,7 +206,6 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 {
 	char *end;
 	long l;
-	int f;
 
 	switch (opt) {
 	case 'b':
@@ -216,13 +226,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		c->interval_set = true;
 		return 0;
 	case 's':
-		f = field_lookup(arg);
-		if (f < 0) {
-			snprintf(err, errlen, "--sort: unknown field '%s' (see --fields)", arg);
-			return CLI_USAGE_EXIT;
-		}
-		c->view.sort_field = f;
-		c->view.sort_desc = !(fields[f].flags & FIELD_ASC);
+		c->sort_arg = arg; /* a process or a connection field: known after parsing */
 		c->sort_set = true;
 		return 0;
 	case OPT_ASC:
@@ -250,7 +254,26 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 			c->db_path = arg;
 			return 0;
 		}
-		return render_parse_cols(&c->render, arg, err, errlen) ? CLI_USAGE_EXIT : 0;
+		c->cols_arg = arg; /* process or connection fields: known after parsing */
+		return 0;
+	case 'c':
+		c->connections = true;
+		return 0;
+	case OPT_CONN_PEERS:
+		if (parse_long(arg, 16, 1 << 24, &l))
+			break;
+		c->conn_peers_max = (unsigned)l;
+		return 0;
+	case OPT_UDP_PEERS:
+		if (parse_long(arg, 1, 4096, &l))
+			break;
+		c->udp_peers = (unsigned)l;
+		return 0;
+	case OPT_CONN_RINGBUF:
+		if (parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+			break;
+		c->conn_ringbuf_kb = (unsigned)l;
+		return 0;
 	case OPT_JSON:
 		c->format = FMT_JSON;
 		return 0;
@@ -289,6 +312,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		return 0;
 	case 'v':
 		c->verbose++;
+		c->render.verbose = true;
 		return 0;
 	case 'V':
 		c->version = true;
@@ -304,6 +328,9 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		 : opt == OPT_NET_SLOTS ? "--net-slots (a power of two, 64 to 1048576)"
 		 : opt == OPT_DISK_PROCS ? "--disk-procs (16 to 1048576)"
 		 : opt == OPT_DISK_REQUESTS ? "--disk-requests (64 to 4194304)"
+		 : opt == OPT_CONN_RINGBUF ? "--conn-ringbuf-kb (a power of two, 4 to 1048576)"
+		 : opt == OPT_CONN_PEERS ? "--conn-peers-max (16 to 16777216)"
+		 : opt == OPT_UDP_PEERS ? "--udp-peers (1 to 4096)"
 					 : (char[]){'-', (char)opt, '\0'});
 	return CLI_USAGE_EXIT;
 }
@@ -332,6 +359,92 @@ static int check_history(struct cli *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Sort key and columns name connection fields in the connection table, process fields elsewhere. */
+static int resolve_fields(struct cli *c, char *err, size_t errlen)
+{
+	int f;
+
+	if (c->connections) {
+		c->view.conn_sort_field = CF_TX_RATE;
+		c->view.conn_sort_desc = true;
+	}
+	if (c->sort_arg) {
+		f = c->connections ? conn_field_lookup(c->sort_arg) : field_lookup(c->sort_arg);
+		if (f < 0) {
+			snprintf(err, errlen, "--sort: unknown %sfield '%s' (see --fields)",
+				 c->connections ? "connection " : "", c->sort_arg);
+			return CLI_USAGE_EXIT;
+		}
+		if (c->connections) {
+			c->view.conn_sort_field = f;
+			c->view.conn_sort_desc = !(conn_fields[f].flags & FIELD_ASC);
+		} else {
+			c->view.sort_field = f;
+			c->view.sort_desc = !(fields[f].flags & FIELD_ASC);
+		}
+	}
+	if (!c->cols_arg)
+		return 0;
+	if (c->connections)
+		return render_parse_conn_cols(&c->render, c->cols_arg, err, errlen) ? CLI_USAGE_EXIT
+										     : 0;
+	return render_parse_cols(&c->render, c->cols_arg, err, errlen) ? CLI_USAGE_EXIT : 0;
+}
+
+/* ebtop events [--json] [-n COUNT] [-v] [--conn-ringbuf-kb KB] */
+static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t errlen)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json")) {
+			c->format = FMT_JSON;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			c->verbose++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			c->help = true;
+		} else if ((!strcmp(a, "-n") || !strcmp(a, "--count")) && i + 1 < argc) {
+			if (parse_long(argv[++i], 1, 1L << 40, &c->max_events)) {
+				snprintf(err, errlen, "events: invalid count '%s'", argv[i]);
+				return CLI_USAGE_EXIT;
+			}
+		} else if (!strcmp(a, "--conn-ringbuf-kb") && i + 1 < argc) {
+			long l;
+
+			if (parse_long(argv[++i], 4, 1 << 20, &l) || (l & (l - 1))) {
+				snprintf(err, errlen, "events: --conn-ringbuf-kb needs a power of two");
+				return CLI_USAGE_EXIT;
+			}
+			c->conn_ringbuf_kb = (unsigned)l;
+		} else {
+			snprintf(err, errlen, "events: unexpected argument '%s'", a);
+			return CLI_USAGE_EXIT;
+		}
+	}
+	return 0;
+}
+
+unsigned cli_need(const struct cli *c)
+{
+	unsigned need = NEED_NET | NEED_SCHED | NEED_DISK; /* the header's lines */
+
+	if (c->mode == MODE_EVENTS)
+		return NEED_CONN | NEED_EVENTS;
+	if (c->connections)
+		need |= NEED_CONN;
+	/* JSON and CSV carry every field; a table only its columns and sort key. */
+	if (c->format != FMT_TABLE) {
+		for (int f = 0; f < F_NUM; f++)
+			need |= fields[f].need;
+	}
+	if (!c->connections) {
+		for (size_t i = 0; i < c->render.ncols; i++)
+			need |= fields[c->render.cols[i]].need;
+		need |= fields[c->view.sort_field].need;
+	}
+	return need;
+}
+
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
 	bool asc = false, replay = false;
@@ -347,6 +460,10 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	err[0] = '\0';
 	if (argc > 1 && !strcmp(argv[1], "serve"))
 		return cli_parse_serve(c, argc - 1, argv + 1, err, errlen);
+	if (argc > 1 && !strcmp(argv[1], "events")) {
+		c->mode = MODE_EVENTS;
+		return parse_events(c, argc, argv, err, errlen);
+	}
 	/* A subcommand comes first; its options follow, as for git. */
 	if (argc > 1 && (!strcmp(argv[1], "record") || !strcmp(argv[1], "replay"))) {
 		c->mode = !strcmp(argv[1], "record") ? MODE_RECORD : MODE_REPLAY;
@@ -356,7 +473,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:f:vVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:f:cvVh", long_opts, NULL)) != -1) {
 		if (opt == '?') {
 			if (optopt)
 				snprintf(err, errlen, "unknown option '-%c'", optopt);
@@ -382,8 +499,12 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return CLI_USAGE_EXIT;
 	}
+	rc = resolve_fields(c, err, errlen);
+	if (rc)
+		return rc;
 	if (asc) {
 		c->view.sort_desc = false;
+		c->view.conn_sort_desc = false;
 		c->sort_set = true;
 	}
 	if (c->format != FMT_TABLE && c->mode != MODE_BATCH && c->mode != MODE_REPLAY) {

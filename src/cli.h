@@ -17,6 +17,7 @@ enum cli_mode {
 	MODE_SERVE,
 	MODE_RECORD, /* ebtop record -o FILE.db: write snapshots, print nothing */
 	MODE_REPLAY, /* ebtop replay FILE.db */
+	MODE_EVENTS, /* ebtop events: connect/accept/close/exec as they happen */
 };
 enum cli_format { FMT_TABLE, FMT_JSON, FMT_CSV };
 
@@ -49,6 +50,14 @@ struct cli {
 	bool has_to;
 	uint64_t step_ns;        /* --step: at least this far apart */
 	struct store_opts store; /* --retain, --max-db-size, --downsample */
+	/* connections */
+	bool connections;	  /* --connections: the connection table instead of processes */
+	unsigned conn_peers_max;  /* --conn-peers-max */
+	unsigned udp_peers;	  /* --udp-peers */
+	unsigned conn_ringbuf_kb; /* --conn-ringbuf-kb */
+	long max_events;	  /* ebtop events -n: stop after this many (0: never) */
+	const char *sort_arg;	  /* resolved after parsing: process or connection field */
+	const char *cols_arg;
 };
 
 #define CLI_USAGE_EXIT 2
@@ -62,5 +71,7 @@ void cli_usage(FILE *out);
 /* `ebtop serve [OPTIONS]`: argv[0] is "serve". Same contract as cli_parse(). */
 int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errlen);
 void cli_serve_usage(FILE *out);
+/* The NEED_* bits the chosen output reads (columns, sort key, JSON/CSV, connections). */
+unsigned cli_need(const struct cli *c);
 
 #endif

@@ -55,11 +55,37 @@ static void list_fields(void)
 		printf("%-14s %-8s %s\n", fields[f].name, fields[f].title, fields[f].help);
 }
 
+/* ebtop -b --connections: the connection table instead of the process table. */
+static int render_connections(struct buf *out, const struct cli *c, const struct snapshot *s)
+{
+	const struct conn **conns;
+	long n = view_select_conns(s, &c->view, &conns);
+	int err;
+
+	if (n < 0)
+		return (int)n;
+	if (c->format == FMT_JSON) {
+		err = render_conn_json(out, s, conns, (size_t)n, &c->render);
+	} else {
+		err = render_header(out, s, &c->render);
+		if (!err)
+			err = render_conn_table(out, s, conns, (size_t)n, &c->render);
+		if (!err)
+			err = buf_puts(out, "\n");
+	}
+	free(conns);
+	return err;
+}
+
 static int render(struct buf *out, const struct cli *c, const struct snapshot *s, bool first)
 {
 	const struct row **rows;
-	long n = view_select(s, &c->view, &rows);
+	long n;
 	int err;
+
+	if (c->connections && c->format != FMT_CSV)
+		return render_connections(out, c, s);
+	n = view_select(s, &c->view, &rows);
 
 	if (n < 0)
 		return (int)n;
@@ -134,10 +160,13 @@ static int record_last(struct collector *col, struct model *model, struct store_
 static int run_batch(const struct cli *c)
 {
 	struct collect_opts co = {
-		.need = NEED_NET | NEED_SCHED | NEED_DISK, /* each is switched off where its hooks are missing */
+		.need = cli_need(c), /* each is switched off where its hooks are missing */
 		.ringbuf_kb = c->ringbuf_kb,
 		.disk_procs = c->disk_procs,
 		.disk_inflight = c->disk_requests,
+		.conn_peers_max = c->conn_peers_max,
+		.udp_peers = c->udp_peers,
+		.conn_ringbuf_kb = c->conn_ringbuf_kb,
 		.net_slots = c->net_slots,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
@@ -232,6 +261,9 @@ static int sample_loop(const struct cli *c, unsigned need, struct snapshot_sink 
 		.ringbuf_kb = c->ringbuf_kb,
 		.disk_procs = c->disk_procs,
 		.disk_inflight = c->disk_requests,
+		.conn_peers_max = c->conn_peers_max,
+		.udp_peers = c->udp_peers,
+		.conn_ringbuf_kb = c->conn_ringbuf_kb,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
 	};
@@ -392,6 +424,9 @@ static int run_tui(const struct cli *c)
 		.ringbuf_kb = c->ringbuf_kb,
 		.disk_procs = c->disk_procs,
 		.disk_inflight = c->disk_requests,
+		.conn_peers_max = c->conn_peers_max,
+		.udp_peers = c->udp_peers,
+		.conn_ringbuf_kb = c->conn_ringbuf_kb,
 		.bpf_stats = c->bpf_stats,
 		.verbose = c->verbose > 0,
 	};
@@ -566,6 +601,82 @@ cleanup:
 	return rc;
 }
 
+/* Prints what the kernel lost since the last call, if anything. */
+static int report_lost(struct buf *out, struct collector *col, uint64_t *reported, bool json)
+{
+	uint64_t errors[EBTOP_NERR];
+
+	collector_errors(col, errors);
+	if (errors[EBTOP_ERR_EVENTS] <= *reported)
+		return 0;
+	errors[EBTOP_ERR_EVENTS] -= *reported;
+	*reported += errors[EBTOP_ERR_EVENTS];
+	return render_events_lost(out, errors[EBTOP_ERR_EVENTS], json);
+}
+
+/* ebtop events: connect/accept/close/exec events as they arrive, until interrupted or -n. */
+static int run_events(const struct cli *c)
+{
+	struct collect_opts co = {
+		.need = cli_need(c),
+		.ringbuf_kb = c->ringbuf_kb,
+		.conn_ringbuf_kb = c->conn_ringbuf_kb,
+		.verbose = c->verbose > 0,
+	};
+	bool json = c->format == FMT_JSON;
+	struct collector *col = NULL;
+	uint64_t lost = 0;
+	long printed = 0;
+	struct buf out;
+	char msg[512];
+	int err, rc = 1;
+
+	buf_init(&out, OUTPUT_MAX);
+	err = collector_open(&col, &co, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	if (!(collector_avail(col) & NEED_EVENTS)) {
+		fprintf(stderr, "ebtop: events unavailable: %s\n", collector_status(col));
+		goto cleanup;
+	}
+	if (collector_status(col)[0])
+		fprintf(stderr, "ebtop: %s\n", collector_status(col));
+	if (!json && (err = render_event_header(&out)) == 0)
+		err = write_all(&out);
+	while (!stop_requested && (!c->max_events || printed < c->max_events)) {
+		const struct event *ev;
+		size_t n;
+
+		err = collector_poll_events(col, 200, &ev, &n);
+		if (err) {
+			fprintf(stderr, "ebtop: reading events failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		buf_reset(&out);
+		for (size_t i = 0; !err && i < n && (!c->max_events || printed < c->max_events); i++) {
+			err = render_event(&out, &ev[i], json);
+			printed++;
+		}
+		if (!err)
+			err = report_lost(&out, col, &lost, json);
+		if (!err)
+			err = write_all(&out);
+		if (err == -EPIPE)
+			break;
+		if (err) {
+			fprintf(stderr, "ebtop: writing events failed: %s\n", strerror(-err));
+			goto cleanup;
+		}
+	}
+	rc = 0;
+cleanup:
+	collector_close(col);
+	buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct row_filter *filter = NULL;
@@ -615,6 +726,8 @@ int main(int argc, char **argv)
 	install_signals();
 	if (cli.mode == MODE_SERVE)
 		rc = run_serve(&cli);
+	else if (cli.mode == MODE_EVENTS)
+		rc = run_events(&cli);
 	else if (cli.mode == MODE_REPLAY)
 		rc = run_replay(&cli);
 	else if (cli.from_path)

@@ -115,6 +115,10 @@ enum ebtop_err {
 	EBTOP_ERR_SCHED_SLOT = 6, /* thread's scheduler state in task storage: slot taken */
 	EBTOP_ERR_SCHED_LOST = 7, /* scheduler event not counted: no slot and no task storage */
 	EBTOP_ERR_SCHED_MISSED = 8, /* switch or wakeup the tracepoints did not report: repaired */
+	EBTOP_ERR_CONN_STORAGE = 9,  /* socket storage for a connection could not be created */
+	EBTOP_ERR_CONN_PEERS = 10,   /* peers table full: a UDP peer or shared socket not tracked */
+	EBTOP_ERR_CONN_FINAL = 11,   /* final record of a closed connection lost: ring buffer full */
+	EBTOP_ERR_EVENTS = 12,       /* connect/accept/close/exec event lost: ring buffer full */
 	EBTOP_NERR = 16,
 };
 

@@ -14,6 +14,7 @@
 #include "ebtop.skel.h"
 #include "collect/collector.h"
 #include "collect/disk.h"
+#include "collect/conn.h"
 #include "collect/procfs.h"
 #include "collect/sched.h"
 #include "core/clock.h"
@@ -39,6 +40,7 @@ struct collector {
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
 	struct disk_reader disk;
+	struct conn_reader *conn; /* NULL without NEED_CONN */
 };
 
 /* libbpf's log is for developers: shown with -v only. */
@@ -105,12 +107,14 @@ static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *name)
 }
 
 /* Switches off programs whose hooks are missing or not needed, and says what that costs. */
-static void select_programs(struct collector *c, const struct collect_opts *o)
+static int select_programs(struct collector *c, const struct collect_opts *o)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	char why[160];
-	bool net = (o->need & NEED_NET) != 0;
 	char note[192];
+	/* Connections are counted in the network hooks. */
+	bool net = (o->need & (NEED_NET | NEED_CONN | NEED_EVENTS)) != 0;
+	int err;
 
 	if (net && !(kernel_has_tracepoint(vmlinux, "sock_send_length") &&
 		     kernel_has_tracepoint(vmlinux, "sock_recv_length"))) {
@@ -130,7 +134,10 @@ static void select_programs(struct collector *c, const struct collect_opts *o)
 		c->avail |= NEED_SCHED;
 	if (note[0])
 		status_add(c, "%s", note);
+	err = conn_reader_configure(&c->conn, c->skel, o, net ? vmlinux : NULL, &c->avail,
+				    c->status, sizeof(c->status));
 	btf__free(vmlinux);
+	return err;
 }
 
 static void explain_load_error(int err, char *msg, size_t len)
@@ -213,7 +220,9 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	disk_configure(c->skel, o);
 	c->skel->rodata->start_boot_ns = clock_boot_ns();
 	c->disk.ncpus = c->ncpus;
-	select_programs(c, o);
+	err = select_programs(c, o);
+	if (err)
+		goto fail;
 
 	err = ebtop_bpf__load(c->skel);
 	if (err) {
@@ -229,6 +238,11 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	if (!c->rb) {
 		err = -errno;
 		snprintf(msg, len, "ring buffer could not be set up: %s", strerror(-err));
+		goto fail;
+	}
+	err = conn_reader_attach(c->conn, c->rb, &c->avail, c->status, sizeof(c->status));
+	if (err) {
+		snprintf(msg, len, "connection tracking could not be set up: %s", strerror(-err));
 		goto fail;
 	}
 	if (o->bpf_stats) {
@@ -261,6 +275,7 @@ void collector_close(struct collector *c)
 	if (!c)
 		return;
 	ring_buffer__free(c->rb);
+	conn_reader_free(c->conn);
 	ebtop_bpf__destroy(c->skel);
 	if (c->stats_fd >= 0)
 		close(c->stats_fd);
@@ -307,6 +322,36 @@ static int read_tasks(struct collector *c)
 	return err;
 }
 
+int collector_poll_events(struct collector *c, int timeout_ms, const struct event **ev, size_t *n)
+{
+	int err = conn_reader_begin(c->conn, false);
+
+	*ev = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	if (!c->conn)
+		return -ENOTSUP;
+	c->rb_error = 0;
+	err = ring_buffer__poll(c->rb, timeout_ms);
+	/* Nobody reads exit records in this mode. */
+	c->nrecs = 0;
+	if (err < 0 && err != -EINTR)
+		return c->rb_error ? c->rb_error : err;
+	conn_reader_events(c->conn, ev, n);
+	return 0;
+}
+
+unsigned collector_avail(const struct collector *c)
+{
+	return c->avail;
+}
+
+const char *collector_status(const struct collector *c)
+{
+	return c->status;
+}
+
 static void read_errors(struct collector *c, uint64_t *errors)
 {
 	uint64_t vals[c->ncpus];
@@ -318,6 +363,11 @@ static void read_errors(struct collector *c, uint64_t *errors)
 		for (int cpu = 0; cpu < c->ncpus; cpu++)
 			errors[i] += vals[cpu];
 	}
+}
+
+void collector_errors(struct collector *c, uint64_t *errors)
+{
+	read_errors(c, errors);
 }
 
 /* The kernel's own timing of each loaded program (bpf_stats), per event over the interval. */
@@ -374,6 +424,9 @@ int collector_sample(struct collector *c, struct sample *s)
 		s->mono_ns += lag;
 		s->wall_ns += lag;
 	}
+	err = conn_reader_begin(c->conn, true);
+	if (err)
+		return err;
 	/* Exit records after the walk: a thread seen live and then exiting keeps the final one. */
 	c->rb_error = 0;
 	if (ring_buffer__consume(c->rb) < 0 && !c->rb_error)
@@ -389,6 +442,9 @@ int collector_sample(struct collector *c, struct sample *s)
 		if (disk_kernel_rec(&c->disk, c->skel, &c->recs[c->nrecs]))
 			c->nrecs++;
 	}
+	err = conn_reader_finish(c->conn, s);
+	if (err)
+		return err;
 	read_errors(c, s->errors);
 	read_costs(c, s);
 	s->recs = c->recs;

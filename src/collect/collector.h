@@ -12,6 +12,9 @@ struct collect_opts {
 	unsigned net_slots;  /* per-CPU network slots, a power of two (0: default) */
 	unsigned disk_procs;    /* processes with block-latency histograms at once (0: default) */
 	unsigned disk_inflight; /* block requests timed at once (0: default) */
+	unsigned conn_peers_max;  /* entries in the UDP peers / shared sockets table (0: 65536) */
+	unsigned udp_peers;       /* remote peers with their own row per UDP socket (0: 16) */
+	unsigned conn_ringbuf_kb; /* closed-connection and event ring buffer (0: 4096) */
 	bool bpf_stats;      /* ask the kernel to time our programs (costs ~20 ns per event) */
 	bool verbose;        /* libbpf's own log on stderr */
 };
@@ -27,6 +30,18 @@ int collector_open(struct collector **out, const struct collect_opts *opts, char
 /* Reads every map once; the sample borrows memory owned by the collector. */
 int collector_sample(struct collector *c, struct sample *s) __attribute__((warn_unused_result));
 void collector_close(struct collector *c);
+/*
+ * Events mode: waits up to timeout_ms for connect/accept/close/exec events
+ * and returns those that arrived (borrowed until the next call). Needs
+ * NEED_EVENTS; returns a negative errno on failure.
+ */
+int collector_poll_events(struct collector *c, int timeout_ms, const struct event **ev, size_t *n)
+	__attribute__((warn_unused_result));
+/* The kernel side's cumulative error counters (enum ebtop_err). */
+void collector_errors(struct collector *c, uint64_t *errors);
+/* NEED_* bits whose programs are running. */
+unsigned collector_avail(const struct collector *c);
+const char *collector_status(const struct collector *c);
 /* The model's source of /proc details. */
 struct proc_info *collector_proc_info(void *collector, uint32_t pid, uint64_t start_ns,
 				       uint32_t uid);

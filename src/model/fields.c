@@ -170,6 +170,32 @@ const struct field_desc fields[F_NUM] = {
 		.prom = {"ebtop_process_forks_total", PROM_COUNTER}},
 	[F_EXECS] = {"execs", "EXECS", "programs executed (execve)", FT_NUM, UNIT_COUNT, 6, SCH,
 		     NEED_SCHED, .prom = {"ebtop_process_execs_total", PROM_COUNTER}},
+
+	/* connections */
+	[F_CONNS] = {"conns", "CONNS", "open connections (TCP sockets, UDP socket-peer pairs)", FT_NUM,
+		     UNIT_NONE, 5, FIELD_SUM, NEED_CONN,
+		.prom = {"ebtop_process_connections", PROM_GAUGE}},
+	[F_CONN_NEW_RATE] = {"conn_new", "NEW/s", "new TCP connections per second (made and accepted)",
+			     FT_NUM, UNIT_RATE, 6, FIELD_SUM, NEED_CONN},
+	[F_RETX_PCT] = {"retx", "RETX%", "TCP segments retransmitted, % of segments sent", FT_NUM,
+			UNIT_PERCENT, 5, 0, NEED_CONN},
+	[F_CONN_ERR_RATE] = {"conn_err", "ERR", "connection errors per second (refused, reset, timed out)",
+			     FT_NUM, UNIT_RATE, 5, FIELD_SUM, NEED_CONN},
+	[F_CONN_OUT_TOTAL] = {"conn_out_total", "CONNOUT", "TCP connections made", FT_NUM, UNIT_COUNT,
+			      7, 0, NEED_CONN,
+		.prom = {"ebtop_process_tcp_connects_total", PROM_COUNTER}},
+	[F_CONN_IN_TOTAL] = {"conn_in_total", "CONNIN", "TCP connections accepted", FT_NUM, UNIT_COUNT,
+			     7, 0, NEED_CONN,
+		.prom = {"ebtop_process_tcp_accepts_total", PROM_COUNTER}},
+	[F_CONN_REFUSED_TOTAL] = {"conn_refused_total", "REFUSED", "connects refused", FT_NUM,
+				  UNIT_COUNT, 7, 0, NEED_CONN},
+	[F_CONN_RESET_TOTAL] = {"conn_reset_total", "RESETS", "connections reset by the peer", FT_NUM,
+				UNIT_COUNT, 7, 0, NEED_CONN},
+	[F_CONN_TIMEOUT_TOTAL] = {"conn_timeout_total", "TIMEOUTS", "connections timed out", FT_NUM,
+				  UNIT_COUNT, 8, 0, NEED_CONN},
+	[F_CONN_ERR_TOTAL] = {"conn_err_total", "ERRS", "connection errors (refused, reset, timed out, "
+				"unreachable)", FT_NUM, UNIT_COUNT, 6, 0, NEED_CONN,
+		.prom = {"ebtop_process_connection_errors_total", PROM_COUNTER}},
 };
 
 int field_lookup(const char *name)

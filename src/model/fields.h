@@ -82,6 +82,16 @@ enum field_id {
 	F_DIRTY_W_RATE,
 	F_DIRTY_W_TOTAL,
 	/* connections */
+	F_CONNS,
+	F_CONN_NEW_RATE,
+	F_RETX_PCT,
+	F_CONN_ERR_RATE,
+	F_CONN_OUT_TOTAL,
+	F_CONN_IN_TOTAL,
+	F_CONN_REFUSED_TOTAL,
+	F_CONN_RESET_TOTAL,
+	F_CONN_TIMEOUT_TOTAL,
+	F_CONN_ERR_TOTAL,
 	F_NUM
 };
 
@@ -104,6 +114,7 @@ enum field_need {
 	NEED_SCHED = 1u << 1,
 	NEED_DISK = 1u << 2,
 	NEED_CONN = 1u << 3,
+	NEED_EVENTS = 1u << 4, /* connect/accept/close/exec events (ebtop events, serve) */
 };
 
 #define FIELD_SUM    (1u << 0) /* the system total is the sum over processes */

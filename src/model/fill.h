@@ -12,5 +12,6 @@ void fill_ident(struct row *r, double dt_s);
 void fill_net(struct row *r, double dt_s);
 void fill_disk(struct row *r, double dt_s);
 void fill_sched(struct row *r, double dt_s);
+void fill_conn(struct row *r, double dt_s);
 
 #endif

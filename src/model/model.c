@@ -42,6 +42,7 @@ static const struct {
 	{fill_net, NEED_NET},
 	{fill_disk, NEED_DISK},
 	{fill_sched, NEED_SCHED},
+	{fill_conn, NEED_CONN},
 };
 
 static void fill_row(struct row *r, unsigned avail, double dt)
@@ -100,6 +101,9 @@ void snapshot_put(struct snapshot *s)
 	free(s->procs);
 	free(s->threads);
 	free(s->disks);
+	free(s->conns);
+	free(s->conn_by_key);
+	free(s->events);
 	free(s);
 }
 
@@ -499,6 +503,18 @@ static void finish_rows(struct row *rows, size_t n, const struct row *prev, size
 	}
 }
 
+/* Connection rows and events; process rows without connections get an empty range. */
+static int conn_stage(struct snapshot *snap, const struct snapshot *prev, const struct sample *s,
+		      double dt)
+{
+	for (size_t i = 0; i < snap->nprocs; i++)
+		memset(&snap->procs[i].conn, 0, sizeof(snap->procs[i].conn));
+	snap->conn_occ = s->conn_occ;
+	if ((s->avail & NEED_CONN) && conn_build(snap, prev, s->conns, s->nconns, dt))
+		return -ENOMEM;
+	return conn_events_copy(snap, s->events, s->nevents);
+}
+
 static void sum_totals(struct model *m, struct snapshot *snap, double dt)
 {
 	struct row *t = &snap->total;
@@ -507,6 +523,7 @@ static void sum_totals(struct model *m, struct snapshot *snap, double dt)
 	for (size_t i = 0; i < snap->nprocs; i++) {
 		stats_add(&t->delta, &snap->procs[i].delta);
 		t->nthreads += snap->procs[i].nthreads;
+		conn_total_add(t, &snap->procs[i]);
 	}
 	/* Exited processes leave the table, their bytes stay in the total. */
 	stats_add(&m->sys_tot, &t->delta);
@@ -560,6 +577,10 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 			t->info = proc_info_get(p->info);
 			t->ppid = p->ppid;
 		}
+	}
+	if (conn_stage(snap, prev, s, dt)) {
+		snapshot_put(snap);
+		return NULL;
 	}
 	finish_rows(snap->procs, snap->nprocs, prev ? prev->procs : NULL,
 		    prev ? prev->nprocs : 0, proc_key_cmp, snap->avail, dt);

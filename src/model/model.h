@@ -9,7 +9,9 @@
 #include "ebtop/task.h"
 #include "ebtop/disk.h"
 #include "model/hist.h"
+#include "ebtop/conn.h"
 #include "model/fields.h"
+#include "model/conn.h"
 
 /* What /proc tells about a process; shared by snapshots, freed with the last ref. */
 struct proc_info {
@@ -44,6 +46,7 @@ struct row {
 	struct proc_info *info; /* shared reference, may be NULL */
 	struct ebtop_task_stats tot;   /* cumulative since ebtop started */
 	struct ebtop_task_stats delta; /* over this snapshot's interval */
+	struct row_conns conn;         /* process rows: its connections in snapshot.conns */
 	double v[F_NUM];               /* numeric fields; NaN when unavailable */
 };
 
@@ -92,6 +95,12 @@ struct snapshot {
 	char status[256]; /* degraded features, one line; empty when all is well */
 	struct disk_row *disks; /* by dev; NULL when disk counting is off */
 	size_t ndisks;
+	struct conn *conns; /* sorted by owner (pid, start), then key; see row.conn */
+	size_t nconns;
+	uint32_t *conn_by_key; /* indexes into conns, sorted by conn_key_cmp */
+	struct conn_occupancy conn_occ;
+	struct event *events; /* connect/accept/close/exec events of the interval, in order */
+	size_t nevents;
 };
 
 struct snapshot *snapshot_get(struct snapshot *s);
@@ -123,6 +132,11 @@ struct sample {
 	size_t nlats;
 	const struct ebtop_disk_dev *disks;
 	size_t ndisks;
+	const struct ebtop_conn_rec *conns; /* (borrowed) live, final and peer records */
+	size_t nconns;
+	const struct event *events; /* (borrowed) */
+	size_t nevents;
+	struct conn_occupancy conn_occ;
 };
 
 /* Looks up /proc details of a live process; returns a new reference or NULL. */

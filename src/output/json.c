@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "output/render.h"
 #include "output/json.h"
+#include "output/json_conn.h"
 
 static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_STORAGE] = "task_storage_failures",
@@ -17,6 +18,10 @@ static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_SCHED_SLOT] = "sched_slot_fallbacks",
 	[EBTOP_ERR_SCHED_LOST] = "sched_events_lost",
 	[EBTOP_ERR_SCHED_MISSED] = "sched_events_repaired",
+	[EBTOP_ERR_CONN_STORAGE] = "conn_storage_failures",
+	[EBTOP_ERR_CONN_PEERS] = "conn_peers_full",
+	[EBTOP_ERR_CONN_FINAL] = "conn_final_lost",
+	[EBTOP_ERR_EVENTS] = "events_lost",
 };
 
 static json_t *num_or_null(double v)
@@ -84,6 +89,8 @@ json_t *self_json(const struct snapshot *s)
 			json_object_set_new(errs, err_keys[i], json_integer((json_int_t)s->errors[i]));
 	}
 	json_object_set_new(o, "errors", errs);
+	if (s->avail & NEED_CONN)
+		json_object_set_new(o, "connections", conn_occupancy_json(s));
 	return o;
 }
 
@@ -168,8 +175,13 @@ int render_json(struct buf *b, const struct snapshot *s, const struct row *const
 	json_object_set_new(root, "self", self_json(s));
 	if (s->avail & NEED_DISK)
 		json_object_set_new(root, "disks", disks_json(s));
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, row_json(rows[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = row_json(rows[i]);
+
+		if ((s->avail & NEED_CONN) && !o->threads)
+			json_object_set_new(r, "connections", row_conns_json(s, rows[i]));
+		json_array_append_new(arr, r);
+	}
 	json_object_set_new(root, o->threads ? "threads" : "processes", arr);
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);

@@ -59,6 +59,10 @@ static const char *const err_names[EBTOP_NERR] = {
 	[EBTOP_ERR_SCHED_SLOT] = "sched slot fallbacks",
 	[EBTOP_ERR_SCHED_LOST] = "sched events lost",
 	[EBTOP_ERR_SCHED_MISSED] = "sched events repaired",
+	[EBTOP_ERR_CONN_STORAGE] = "conn storage failures",
+	[EBTOP_ERR_CONN_PEERS] = "peers table full",
+	[EBTOP_ERR_CONN_FINAL] = "closed conns lost",
+	[EBTOP_ERR_EVENTS] = "events lost",
 };
 
 const char *render_err_name(int i)
@@ -166,6 +170,8 @@ int render_header(struct buf *b, const struct snapshot *s, const struct render_o
 		err = header_net(b, s, o);
 	if (!err && (s->avail & NEED_DISK))
 		err = header_disks(b, s, o);
+	if (!err)
+		err = render_conn_header(b, s, o);
 	if (!err)
 		err = header_self(b, s);
 	if (!err && s->status[0])

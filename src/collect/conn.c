@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Connections for the collector: program selection, the storage iterator, the peers table, events.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include "collect/conn.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#define PEER_BATCH    4096
+#define EVENTS_MAX    (1u << 18) /* per interval; more are counted as dropped */
+#define N_CGROUP_PROG 4
+
+struct conn_reader {
+	struct ebtop_bpf *skel;
+	bool tables; /* NEED_CONN: connection table */
+	bool events; /* NEED_EVENTS */
+	struct bpf_link *iter;
+	struct bpf_link *cg[N_CGROUP_PROG];
+	int cg_fd;
+	/* This interval's records: live sockets (sorted by cookie), then the output. */
+	struct ebtop_conn_rec *live;
+	size_t nlive, live_cap;
+	struct ebtop_conn_rec *finals; /* FINAL records drained from the ring buffer */
+	size_t nfinals, finals_cap;
+	struct ebtop_conn_rec *out;
+	size_t nout, out_cap;
+	struct ebtop_peer_key *pkeys;
+	struct ebtop_peer_val *pvals;
+	size_t npeers, peers_cap;
+	struct event *ev;
+	size_t nev, ev_cap;
+	uint64_t ev_dropped;  /* more than EVENTS_MAX in one interval */
+	int64_t boot_to_wall; /* wall_ns - boot_ns, refreshed at each drain */
+	int err;	      /* from the ring buffer callback */
+	uint64_t peers_max;
+	uint64_t ring_kb;
+};
+
+static void status_append(char *status, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(status);
+	va_list ap;
+
+	if (used && used + 2 < len) {
+		strcat(status, "; ");
+		used += 2;
+	}
+	if (used >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(status + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static bool has_tp(const struct btf *vmlinux, const char *name)
+{
+	char type[128];
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
+}
+
+static struct bpf_program *const *cgroup_progs(struct ebtop_bpf *skel, struct bpf_program **p)
+{
+	p[0] = skel->progs.conn_udp_send4;
+	p[1] = skel->progs.conn_udp_send6;
+	p[2] = skel->progs.conn_udp_recv4;
+	p[3] = skel->progs.conn_udp_recv6;
+	return p;
+}
+
+int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
+			  const struct collect_opts *o, const struct btf *vmlinux, unsigned *avail,
+			  char *status, size_t statuslen)
+{
+	bool tables = (o->need & (NEED_CONN | NEED_EVENTS)) != 0;
+	bool events = (o->need & NEED_EVENTS) != 0;
+	struct bpf_program *cg[N_CGROUP_PROG];
+	struct conn_reader *r;
+	unsigned ring_kb = o->conn_ringbuf_kb ? o->conn_ringbuf_kb : 4096;
+
+	*out = NULL;
+	if (tables &&
+	    !(has_tp(vmlinux, "inet_sock_set_state") && has_tp(vmlinux, "tcp_destroy_sock") &&
+	      has_tp(vmlinux, "sock_send_length") && has_tp(vmlinux, "sock_recv_length"))) {
+		status_append(
+		    status, statuslen,
+		    "connections unavailable: this kernel lacks the sock:inet_sock_set_state, "
+		    "tcp:tcp_destroy_sock or sock:sock_send_length tracepoints");
+		tables = events = false;
+	}
+	skel->rodata->conn_track = tables;
+	skel->rodata->conn_events_on = events;
+	skel->rodata->udp_max_peers = o->udp_peers ? o->udp_peers : 16;
+	bpf_map__set_max_entries(skel->maps.conn_peers,
+				 o->conn_peers_max ? o->conn_peers_max : 65536);
+	/* The smallest ring when nothing reads it: ring buffers are allocated at creation. */
+	bpf_map__set_max_entries(skel->maps.conn_events, tables ? ring_kb * 1024 : 4096);
+	bpf_program__set_autoload(skel->progs.conn_state_change, tables);
+	bpf_program__set_autoload(skel->progs.conn_destroy, tables);
+	bpf_program__set_autoload(skel->progs.conn_dump, tables);
+	bpf_program__set_autoload(skel->progs.conn_rst_in,
+				  tables && has_tp(vmlinux, "tcp_receive_reset"));
+	bpf_program__set_autoload(skel->progs.conn_rst_out,
+				  tables && has_tp(vmlinux, "tcp_send_reset"));
+	bpf_program__set_autoload(skel->progs.conn_exec,
+				  events && has_tp(vmlinux, "sched_process_exec"));
+	bpf_program__set_autoattach(skel->progs.conn_dump,
+				    false); /* needs the map: attached below */
+	cgroup_progs(skel, cg);
+	for (int i = 0; i < N_CGROUP_PROG; i++) {
+		bpf_program__set_autoload(cg[i], tables);
+		bpf_program__set_autoattach(cg[i], false);
+	}
+	if (tables && !has_tp(vmlinux, "tcp_receive_reset"))
+		status_append(status, statuslen,
+			      "connection resets not counted (no tcp:tcp_receive_reset)");
+	if (!tables)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->skel = skel;
+	r->tables = true;
+	r->events = events;
+	r->cg_fd = -1;
+	r->peers_max = o->conn_peers_max ? o->conn_peers_max : 65536;
+	r->ring_kb = ring_kb;
+	*avail |= NEED_CONN | (events ? NEED_EVENTS : 0);
+	*out = r;
+	return 0;
+}
+
+/* The cgroup v2 root: the hooks there see every process's UDP sendmsg/recvmsg. */
+static int open_cgroup2_root(void)
+{
+	char line[1024], path[512];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int fd = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		/* "... mount-point options - cgroup2 source options" */
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %511s", path) == 1) {
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			break;
+		}
+	}
+	fclose(f);
+	return fd;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 256;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	n = realloc(*p, c * size);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+static void refresh_clock_offset(struct conn_reader *r)
+{
+	r->boot_to_wall = (int64_t)clock_wall_ns() - (int64_t)clock_boot_ns();
+}
+
+static int on_conn_rec(void *ctx, void *data, size_t size)
+{
+	struct conn_reader *r = ctx;
+	uint32_t kind;
+
+	if (size < sizeof(kind))
+		return 0;
+	memcpy(&kind, data, sizeof(kind));
+	if (kind == EBTOP_CONN_FINAL) {
+		if (size < sizeof(struct ebtop_conn_rec))
+			return 0;
+		if (grow((void **)&r->finals, &r->finals_cap, r->nfinals + 1, sizeof(*r->finals))) {
+			r->err = -ENOMEM;
+			return -ENOMEM;
+		}
+		memcpy(&r->finals[r->nfinals++], data, sizeof(struct ebtop_conn_rec));
+		return 0;
+	}
+	if (kind < EBTOP_EV_CONNECT || kind > EBTOP_EV_EXEC || !r->events)
+		return 0;
+	if (size < (kind == EBTOP_EV_EXEC ? sizeof(struct ebtop_exec_event)
+					  : sizeof(struct ebtop_conn_rec)))
+		return 0;
+	if (r->nev >= EVENTS_MAX) {
+		r->ev_dropped++;
+		return 0;
+	}
+	if (grow((void **)&r->ev, &r->ev_cap, r->nev + 1, sizeof(*r->ev))) {
+		r->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	{
+		struct event *e = &r->ev[r->nev++];
+		uint64_t ts;
+
+		memset(e, 0, sizeof(*e));
+		e->kind = kind;
+		if (kind == EBTOP_EV_EXEC) {
+			memcpy(&e->exec, data, sizeof(e->exec));
+			ts = e->exec.ts_ns;
+		} else {
+			memcpy(&e->conn, data, sizeof(e->conn));
+			ts = e->conn.ts_ns;
+		}
+		e->wall_ns = (uint64_t)((int64_t)ts + r->boot_to_wall);
+	}
+	return 0;
+}
+
+int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, unsigned *avail, char *status,
+		       size_t statuslen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo;
+	struct bpf_program *cg[N_CGROUP_PROG];
+	int err, attached = 0;
+
+	if (!r)
+		return 0;
+	memset(&linfo, 0, sizeof(linfo));
+	linfo.map.map_fd = bpf_map__fd(r->skel->maps.conns);
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	r->iter = bpf_program__attach_iter(r->skel->progs.conn_dump, &opts);
+	if (!r->iter)
+		return -errno;
+	err = ring_buffer__add(rb, bpf_map__fd(r->skel->maps.conn_events), on_conn_rec, r);
+	if (err)
+		return err;
+	refresh_clock_offset(r);
+	/* Without the hooks UDP still works; only unconnected sockets' peers become "*". */
+	r->cg_fd = open_cgroup2_root();
+	cgroup_progs(r->skel, cg);
+	for (int i = 0; r->cg_fd >= 0 && i < N_CGROUP_PROG; i++) {
+		r->cg[i] = bpf_program__attach_cgroup(cg[i], r->cg_fd);
+		attached += r->cg[i] != NULL;
+	}
+	if (attached < N_CGROUP_PROG)
+		status_append(
+		    status, statuslen, "remote addresses of unconnected UDP sockets unknown (%s)",
+		    r->cg_fd < 0 ? "no cgroup v2 mount" : "cgroup sendmsg/recvmsg hooks refused");
+	(void)avail;
+	return 0;
+}
+
+/* All entries of the peers table, in batches; falls back to key-by-key walking. */
+static int read_peers(struct conn_reader *r)
+{
+	int fd = bpf_map__fd(r->skel->maps.conn_peers);
+	struct ebtop_peer_key batch_key;
+	bool first = true;
+
+	r->npeers = 0;
+	for (;;) {
+		__u32 count = PEER_BATCH;
+		int err;
+
+		if (grow((void **)&r->pkeys, &r->peers_cap, r->npeers + PEER_BATCH,
+			 sizeof(*r->pkeys)))
+			return -ENOMEM;
+		/* Both arrays share peers_cap: the values array follows the keys. */
+		{
+			void *p = realloc(r->pvals, r->peers_cap * sizeof(*r->pvals));
+
+			if (!p)
+				return -ENOMEM;
+			r->pvals = p;
+		}
+		err =
+		    bpf_map_lookup_batch(fd, first ? NULL : &batch_key, &batch_key,
+					 r->pkeys + r->npeers, r->pvals + r->npeers, &count, NULL);
+		first = false;
+		if (err && errno != ENOENT)
+			return -errno;
+		r->npeers += count;
+		if (err)
+			return 0; /* ENOENT: that was the last batch */
+	}
+}
+
+static int rec_cookie_cmp(const void *a, const void *b)
+{
+	const struct ebtop_conn_rec *x = a, *y = b;
+
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie ? 1 : 0;
+}
+
+static const struct ebtop_conn_rec *find_cookie(const struct ebtop_conn_rec *recs, size_t n,
+						uint64_t cookie)
+{
+	struct ebtop_conn_rec key = {.cookie = cookie};
+
+	return bsearch(&key, recs, n, sizeof(*recs), rec_cookie_cmp);
+}
+
+/* One pass of the socket-storage iterator. */
+static int read_live(struct conn_reader *r)
+{
+	int fd = bpf_iter_create(bpf_link__fd(r->iter));
+	size_t bytes = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (grow((void **)&r->live, &r->live_cap, bytes / sizeof(*r->live) + 256,
+			 sizeof(*r->live))) {
+			err = -ENOMEM;
+			break;
+		}
+		n = read(fd, (char *)r->live + bytes, r->live_cap * sizeof(*r->live) - bytes);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		bytes += (size_t)n;
+	}
+	close(fd);
+	r->nlive = bytes / sizeof(*r->live);
+	qsort(r->live, r->nlive, sizeof(*r->live), rec_cookie_cmp);
+	return err;
+}
+
+int conn_reader_begin(struct conn_reader *r, bool read_tables)
+{
+	int err;
+
+	if (!r)
+		return 0;
+	r->nev = 0;
+	r->nfinals = 0;
+	r->nlive = 0;
+	r->npeers = 0;
+	r->err = 0;
+	refresh_clock_offset(r);
+	if (!read_tables)
+		return 0;
+	/* Peers before sockets: a peer whose socket is then missing has certainly closed. */
+	err = read_peers(r);
+	if (err)
+		return err;
+	return read_live(r);
+}
+
+static struct ebtop_conn_rec *out_add(struct conn_reader *r)
+{
+	if (grow((void **)&r->out, &r->out_cap, r->nout + 1, sizeof(*r->out)))
+		return NULL;
+	return &r->out[r->nout++];
+}
+
+/* A peers-table entry as a connection record, joined with its socket's record if any. */
+static void peer_rec(struct ebtop_conn_rec *o, const struct ebtop_peer_key *k,
+		     const struct ebtop_peer_val *v, const struct ebtop_conn_rec *sock, bool closed,
+		     uint64_t now)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = EBTOP_CONN_PEER;
+	o->cookie = k->cookie;
+	o->tgid = k->tgid;
+	o->tid = v->tid;
+	o->pstart_ns = v->pstart_ns;
+	o->open_ns = v->first_ns;
+	o->ts_ns = sock ? sock->ts_ns : now;
+	o->family = v->family;
+	o->proto = v->proto;
+	o->lport = v->lport;
+	o->rport = v->rport;
+	memcpy(o->laddr, v->laddr, sizeof(o->laddr));
+	memcpy(o->raddr, v->raddr, sizeof(o->raddr));
+	memcpy(o->comm, v->comm, sizeof(o->comm));
+	o->tx_bytes = v->tx_bytes;
+	o->rx_bytes = v->rx_bytes;
+	o->tx_calls = v->tx_calls;
+	o->rx_calls = v->rx_calls;
+	if (!k->family)
+		o->flags |= v->proto == IPPROTO_TCP ? EBTOP_CONN_F_SHARED : EBTOP_CONN_F_OTHER;
+	if (closed)
+		o->flags |= EBTOP_CONN_F_CLOSED;
+	o->state =
+	    v->proto == IPPROTO_UDP
+		? (k->family && !(o->flags & EBTOP_CONN_F_OTHER) && sock && sock->state == 1 ? 1
+											     : 7)
+		: 7;
+	if (sock) {
+		if (v->proto == IPPROTO_TCP) {
+			o->state = sock->state;
+			o->open_ns = sock->open_ns ? sock->open_ns : v->first_ns;
+			o->srtt_us = sock->srtt_us;
+			o->retrans = sock->retrans;
+			o->segs_out = sock->segs_out;
+			o->segs_in = sock->segs_in;
+			o->err = sock->err;
+		}
+		/* The local address is bound by the first send; the socket knows it now. */
+		o->lport = sock->lport;
+		memcpy(o->laddr, sock->laddr, sizeof(o->laddr));
+	}
+}
+
+int conn_reader_finish(struct conn_reader *r, struct sample *s)
+{
+	int fd;
+	uint64_t now = clock_boot_ns();
+
+	if (!r)
+		return 0;
+	if (r->err)
+		return r->err;
+	s->events = r->ev;
+	s->nevents = r->nev;
+	if (!r->tables)
+		return 0;
+	fd = bpf_map__fd(r->skel->maps.conn_peers);
+	r->nout = 0;
+	qsort(r->finals, r->nfinals, sizeof(*r->finals), rec_cookie_cmp);
+	for (size_t i = 0; i < r->nlive; i++) {
+		struct ebtop_conn_rec *o;
+
+		/* UDP sockets are rows through their peers; the socket record only says it lives.
+		 */
+		if (r->live[i].proto != IPPROTO_TCP)
+			continue;
+		o = out_add(r);
+		if (!o)
+			return -ENOMEM;
+		*o = r->live[i];
+	}
+	for (size_t i = 0; i < r->nfinals; i++) {
+		struct ebtop_conn_rec *o = out_add(r);
+
+		if (!o)
+			return -ENOMEM;
+		*o = r->finals[i];
+	}
+	for (size_t i = 0; i < r->npeers; i++) {
+		const struct ebtop_peer_key *k = &r->pkeys[i];
+		struct ebtop_peer_val *v = &r->pvals[i];
+		const struct ebtop_conn_rec *sock = find_cookie(r->live, r->nlive, k->cookie);
+		struct ebtop_conn_rec *o;
+		bool closed = false;
+
+		if (!sock) {
+			/* The socket is gone: take the final counters and free the entry. */
+			struct ebtop_peer_val fin;
+
+			if (!bpf_map_lookup_and_delete_elem(fd, k, &fin))
+				*v = fin;
+			closed = true;
+			sock = find_cookie(r->finals, r->nfinals, k->cookie);
+		}
+		o = out_add(r);
+		if (!o)
+			return -ENOMEM;
+		peer_rec(o, k, v, sock, closed, now);
+	}
+	s->conns = r->out;
+	s->nconns = r->nout;
+	s->conn_occ.sockets = r->nlive;
+	s->conn_occ.peers = r->npeers;
+	s->conn_occ.peers_max = r->peers_max;
+	s->conn_occ.ring_kb = r->ring_kb;
+	s->conn_occ.events_dropped = r->ev_dropped;
+	return 0;
+}
+
+void conn_reader_events(struct conn_reader *r, const struct event **ev, size_t *n)
+{
+	*ev = r ? r->ev : NULL;
+	*n = r ? r->nev : 0;
+}
+
+void conn_reader_free(struct conn_reader *r)
+{
+	if (!r)
+		return;
+	bpf_link__destroy(r->iter);
+	for (int i = 0; i < N_CGROUP_PROG; i++)
+		bpf_link__destroy(r->cg[i]);
+	if (r->cg_fd >= 0)
+		close(r->cg_fd);
+	free(r->live);
+	free(r->finals);
+	free(r->out);
+	free(r->pkeys);
+	free(r->pvals);
+	free(r->ev);
+	free(r);
+}
