@@ -183,6 +183,42 @@ static void detail_threads(struct tui *t, int y, int h, const struct row *p)
 	}
 }
 
+/* The process's connections, busiest first; returns the first line below them. */
+static int detail_conns(struct tui *t, int y, int h, const struct row *r)
+{
+	const struct conn *c;
+	const struct conn *sel[64];
+	char line[512], title[64], la[64], ra[64], tx[16], rx[16], rtt[16];
+	size_t n, k = 0;
+	int x = 0;
+
+	c = row_conns(t->snap, r, &n);
+	if (!(t->snap->avail & NEED_CONN) || h < 2)
+		return y;
+	for (size_t i = 0; i < n && k < sizeof(sel) / sizeof(sel[0]); i++)
+		sel[k++] = &c[i];
+	conn_ptrs_sort(sel, k, CF_TX_RATE, true);
+	snprintf(title, sizeof(title), "Connections (%zu)", n);
+	tui_put(t, y, &x, COLS, ST_LABEL, title);
+	for (size_t i = 0; i < k && (int)i < h - 1; i++) {
+		const struct conn *cn = sel[i];
+
+		conn_str(cn, CF_LOCAL, la, sizeof(la));
+		conn_str(cn, CF_REMOTE, ra, sizeof(ra));
+		tui_fmt_rate(tx, sizeof(tx), cn->v[CF_TX_RATE], &t->fmt);
+		tui_fmt_rate(rx, sizeof(rx), cn->v[CF_RX_RATE], &t->fmt);
+		tui_fmt_value(rtt, sizeof(rtt), cn->v[CF_SRTT], UNIT_NS, &t->fmt);
+		snprintf(line, sizeof(line), " %-3s %-23s %-23s %-11s TX %6s/s RX %6s/s retr %-4.0f rtt %s",
+			 conn_str(cn, CF_PROTO, title, sizeof(title)), la, ra,
+			 conn_state_name(cn->proto, cn->state, cn->flags), tx, rx,
+			 isnan(cn->v[CF_RETRANS]) ? 0 : cn->v[CF_RETRANS], rtt);
+		x = 0;
+		tui_put(t, y + 1 + (int)i, &x, COLS,
+			(cn->flags & EBTOP_CONN_F_CLOSED) ? ST_DIM : ST_NORMAL, line);
+	}
+	return y + 1 + (int)(k < (size_t)(h - 1) ? k : (size_t)(h - 1)) + 1;
+}
+
 void tui_draw_detail(struct tui *t, int y, int h)
 {
 	const struct row *r = t->snap ? tui_find_row(t, t->detail_key) : NULL;
@@ -232,6 +268,7 @@ void tui_draw_detail(struct tui *t, int y, int h)
 	}
 	y = detail_wait(t, y, r);
 	y = detail_fields(t, y, maxy - 3, r) + 1;
+	y = detail_conns(t, y, (maxy - y) / 2, r);
 	detail_threads(t, y, maxy - y, r);
 }
 
