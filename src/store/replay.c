@@ -293,7 +293,8 @@ static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
 	s->interval_ns = (uint64_t)sqlite3_column_int64(q, 3);
 	s->self_cpu_pct =
 	    sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
-	s->avail = (unsigned)sqlite3_column_int64(q, 5);
+	/* Connection rows and events are not recorded: a replay has none to show. */
+	s->avail = (unsigned)sqlite3_column_int64(q, 5) & ~(unsigned)(NEED_CONN | NEED_EVENTS);
 	s->ncpus = (unsigned)sqlite3_column_int64(q, 9); /* NULL (before version 3): 0 */
 	snprintf(s->status, sizeof(s->status), "%s", col_text(q, 6) ? col_text(q, 6) : "");
 	err = load_self(r, s, col_text(q, 7), col_text(q, 8));

@@ -223,8 +223,9 @@ void tui_draw_detail(struct tui *t, int y, int h)
 {
 	const struct row *r = t->snap ? tui_find_row(t, t->detail_key) : NULL;
 	char buf[1024], age[32];
-	int x = 0, maxy = y + h, rows, metrics = 0;
+	int x = 0, maxy = y + h, rows, metrics = 0, conn_lines;
 	const char *cmd;
+	size_t nconn;
 
 	if (!r) {
 		x = 2;
@@ -267,8 +268,11 @@ void tui_draw_detail(struct tui *t, int y, int h)
 		y += rows + (rows > 1);
 	}
 	y = detail_wait(t, y, r);
-	y = detail_fields(t, y, maxy - 3, r) + 1;
-	y = detail_conns(t, y, (maxy - y) / 2, r);
+	/* Up to four connection lines keep their place below the fields. */
+	row_conns(t->snap, r, &nconn);
+	conn_lines = (t->snap->avail & NEED_CONN) ? 1 + (nconn < 4 ? (int)nconn : 4) : 0;
+	y = detail_fields(t, y, maxy - 3 - conn_lines, r) + 1;
+	y = detail_conns(t, y, (maxy - y) / 2 > conn_lines ? (maxy - y) / 2 : conn_lines, r);
 	detail_threads(t, y, maxy - y, r);
 }
 

@@ -78,7 +78,9 @@ while IFS= read -r line; do
 	lines=$((lines + 1))
 	t=$(jq -r '.time' <<<"$line")
 	"$EBTOP" -b --from "$db" --at "$t" --json >"$TMP/at.json"
-	if diff <(jq -S . <<<"$line") <(jq -S . "$TMP/at.json") >"$TMP/at.diff"; then
+	# Connection rows are not recorded (yet): compare everything else.
+	noconn='del(.processes[]?.connections, .self.connections)'
+	if diff <(jq -S "$noconn" <<<"$line") <(jq -S "$noconn" "$TMP/at.json") >"$TMP/at.diff"; then
 		same=$((same + 1))
 	else
 		head -5 "$TMP/at.diff"
