@@ -344,7 +344,15 @@ static void draw_table(struct tui *t, int y, int h)
 {
 	char line[LINE_MAX_BYTES];
 	int sort = tui_shown_field(t, t->set.sort_field), x;
+	int ph = tui_conn_panel_height(t, h);
 
+	/* The selected process's connections take the bottom of the table's area. */
+	t->clist_h = 0;
+	if (ph)
+		tui_draw_conn_panel(t, y + h - ph, ph);
+	else
+		t->conn_focus = false;
+	h -= ph;
 	t->titles_y = y;
 	t->list_y = y + 1;
 	t->list_h = h - 1 > 0 ? h - 1 : 0;
@@ -484,6 +492,8 @@ void tui_draw(struct tui *t)
 	y = tui_draw_header(t);
 	if (t->screen == SCR_DETAIL)
 		tui_draw_detail(t, y, LINES - 1 - y);
+	else if (t->screen == SCR_CONNS)
+		tui_draw_conn_view(t, y, LINES - 1 - y);
 	else
 		draw_table(t, y, LINES - 1 - y);
 	if (t->overlay)

@@ -236,11 +236,13 @@ void tui_layout(char *buf, size_t len, const struct field_desc *table, const str
 	buf[0] = '\0';
 	for (int c = 0; c < ncols; c++) {
 		char cell[4096];
-		bool last = c + 1 == ncols;
-		int w = last ? width - x : cols[c].width;
+		bool last = c + 1 == ncols, left = (table[cols[c].field].flags & FIELD_LEFT) != 0;
+		/* Text at the end takes the rest of the line; a number keeps its width. */
+		int w = (last && left) || !cols[c].width ? width - x : cols[c].width;
 
+		/* Text may be cut; a cut number would read as another number, so it is left out. */
 		if (w > width - x)
-			w = width - x;
+			w = left ? width - x : 0;
 		if (w < 0)
 			w = 0;
 		if (spans) {
@@ -250,8 +252,7 @@ void tui_layout(char *buf, size_t len, const struct field_desc *table, const str
 		if (!w)
 			continue;
 		text(cell, sizeof(cell), c, ctx);
-		tui_put_fit(buf, len, &pos, cell, w, (table[cols[c].field].flags & FIELD_LEFT) != 0,
-			    o->utf8);
+		tui_put_fit(buf, len, &pos, cell, w, left, o->utf8);
 		x += w;
 		if (!last && x < width) {
 			put_spaces(buf, len, &pos, 1);

@@ -187,6 +187,11 @@ static void on_mouse(struct tui *t)
 
 	if (getmouse(&ev) != OK)
 		return;
+	if ((ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) &&
+	    (t->screen == SCR_CONNS || (t->conn_focus && t->screen == SCR_MAIN))) {
+		tui_conn_key(t, (ev.bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN);
+		return;
+	}
 	if (ev.bstate & BUTTON4_PRESSED) {
 		if (t->screen == SCR_DETAIL)
 			tui_detail_key(t, KEY_UP);
@@ -212,8 +217,11 @@ static void on_mouse(struct tui *t)
 		}
 		return;
 	}
-	if (t->overlay || t->screen != SCR_MAIN)
+	if (t->overlay || t->screen == SCR_DETAIL)
 		return;
+	if (tui_conn_mouse(t, &ev) || t->screen != SCR_MAIN)
+		return;
+	t->conn_focus = false;
 	if (ev.y == t->titles_y) {
 		for (int c = 0; c < t->ncols; c++) {
 			if (ev.x >= t->spans[c].x && ev.x <= t->spans[c].x + t->spans[c].w) {
@@ -328,8 +336,20 @@ static void main_key(struct tui *t, int ch)
 	case '-':
 		toggle_fold(t, 1);
 		break;
-	case 'c':
+	case '\t':
+		if (tui_conn_panel_height(t, t->list_h + 1) || t->clist_h)
+			t->conn_focus = true;
+		break;
 	case 'C':
+		if (!tui_conns_avail(t)) {
+			tui_message(t, true,
+				    "connections are not collected here (see the status line)");
+			break;
+		}
+		t->screen = SCR_CONNS;
+		t->csel = t->ctop = 0;
+		break;
+	case 'c':
 		t->set.cumulative = !t->set.cumulative;
 		tui_rebuild(t);
 		tui_message(t, false, "%s",
@@ -392,6 +412,9 @@ void tui_key(struct tui *t, int ch)
 		return;
 	}
 	if (t->screen == SCR_DETAIL && tui_detail_key(t, ch))
+		return;
+	if ((t->screen == SCR_CONNS || (t->screen == SCR_MAIN && t->conn_focus)) &&
+	    tui_conn_key(t, ch))
 		return;
 	main_key(t, ch);
 }

@@ -10,9 +10,9 @@
 #define TUI_MATCH_TEXT 256
 
 struct tui_match {
-	struct row_filter *f;		   /* the compiled expression; NULL: substring or nothing */
-	char text[TUI_MATCH_TEXT];	   /* what is applied */
-	char error[320];		   /* why the text being typed is not an expression */
+	struct row_filter *f;	   /* the compiled expression; NULL: substring or nothing */
+	char text[TUI_MATCH_TEXT]; /* what is applied */
+	char error[320];	   /* why the text being typed is not an expression */
 };
 
 void tui_match_init(struct tui_match *m);

@@ -183,40 +183,41 @@ static void detail_threads(struct tui *t, int y, int h, const struct row *p)
 	}
 }
 
-/* The process's connections, busiest first; returns the first line below them. */
+/* The process's connections, in the connection table's order; returns the line below them. */
 static int detail_conns(struct tui *t, int y, int h, const struct row *r)
 {
-	const struct conn *c;
-	const struct conn *sel[64];
-	char line[512], title[64], la[64], ra[64], tx[16], rx[16], rtt[16];
-	size_t n, k = 0;
-	int x = 0;
+	struct tui_col cols[TUI_CONN_COLS];
+	const struct conn **list;
+	char line[8192], title[64];
+	int ncols = tui_conn_cols(cols, false), x = 1;
+	long n;
 
-	c = row_conns(t->snap, r, &n);
-	if (!(t->snap->avail & NEED_CONN) || h < 2)
+	if (!tui_conns_avail(t) || h < 3)
 		return y;
-	for (size_t i = 0; i < n && k < sizeof(sel) / sizeof(sel[0]); i++)
-		sel[k++] = &c[i];
-	conn_ptrs_sort(sel, k, CF_TX_RATE, true);
-	snprintf(title, sizeof(title), "Connections (%zu)", n);
+	n = tui_conn_list(t, r, &list);
+	if (n < 0)
+		return y;
+	snprintf(title, sizeof(title), "Connections (%ld)", n);
 	tui_put(t, y, &x, COLS, ST_LABEL, title);
-	for (size_t i = 0; i < k && (int)i < h - 1; i++) {
-		const struct conn *cn = sel[i];
+	tui_format_titles_of(line, sizeof(line), conn_fields, cols, ncols, COLS, t->csort, t->cdesc,
+			     false, &t->fmt, NULL);
+	attrset(t->style[ST_TITLE]);
+	mvaddstr(y + 1, 0, line);
+	for (long i = 0; i < n && i < h - 2; i++) {
+		enum tui_row_cls rc = tui_conn_class(list[i]);
 
-		conn_str(cn, CF_LOCAL, la, sizeof(la));
-		conn_str(cn, CF_REMOTE, ra, sizeof(ra));
-		tui_fmt_rate(tx, sizeof(tx), cn->v[CF_TX_RATE], &t->fmt);
-		tui_fmt_rate(rx, sizeof(rx), cn->v[CF_RX_RATE], &t->fmt);
-		tui_fmt_value(rtt, sizeof(rtt), cn->v[CF_SRTT], UNIT_NS, &t->fmt);
-		snprintf(line, sizeof(line), " %-3s %-23s %-23s %-11s TX %6s/s RX %6s/s retr %-4.0f rtt %s",
-			 conn_str(cn, CF_PROTO, title, sizeof(title)), la, ra,
-			 conn_state_name(cn->proto, cn->state, cn->flags), tx, rx,
-			 isnan(cn->v[CF_RETRANS]) ? 0 : cn->v[CF_RETRANS], rtt);
-		x = 0;
-		tui_put(t, y + 1 + (int)i, &x, COLS,
-			(cn->flags & EBTOP_CONN_F_CLOSED) ? ST_DIM : ST_NORMAL, line);
+		tui_format_conn(line, sizeof(line), list[i], cols, ncols, COLS, &t->fmt, NULL);
+		attrset(t->style[rc == RCLS_EXITED ? ST_DIM
+				 : rc == RCLS_RETX ? ST_RETX
+						   : ST_NORMAL]);
+		mvaddstr(y + 2 + (int)i, 0, line);
 	}
-	return y + 1 + (int)(k < (size_t)(h - 1) ? k : (size_t)(h - 1)) + 1;
+	if (!n) {
+		x = 2;
+		tui_put(t, y + 2, &x, COLS, ST_DIM, "none seen since ebtop started");
+	}
+	free(list);
+	return y + 2 + (int)(n < h - 2 ? (n ? n : 1) : h - 2) + 1;
 }
 
 void tui_draw_detail(struct tui *t, int y, int h)
@@ -256,8 +257,12 @@ void tui_draw_detail(struct tui *t, int y, int h)
 	tui_put(t, y++, &x, COLS, (r->flags & ROW_EXITED) ? ST_ALERT : ST_NORMAL, buf);
 	for (int m = 0; m < HM_NUM; m++)
 		metrics += hist_metric_avail(&t->hist, m, t->snap->avail);
-	/* Graphs take what the fields, the time bar and a few threads leave. */
-	rows = h - 3 - grid_lines(t, r) - 3 - 2 - (int)(r->thread_count < 6 ? r->thread_count : 6);
+	/* Up to four connections keep their place below the fields. */
+	row_conns(t->snap, r, &nconn);
+	conn_lines = tui_conns_avail(t) ? 3 + (nconn < 4 ? (int)nconn : 4) : 0;
+	/* Graphs take what the fields, the time bar, connections and a few threads leave. */
+	rows = h - 3 - grid_lines(t, r) - 3 - 2 - conn_lines -
+	       (int)(r->thread_count < 6 ? r->thread_count : 6);
 	rows = metrics ? rows / metrics - 1 : 0;
 	rows = rows > 4 ? 4 : rows < 1 ? 1 : rows;
 	y++;
@@ -268,9 +273,6 @@ void tui_draw_detail(struct tui *t, int y, int h)
 		y += rows + (rows > 1);
 	}
 	y = detail_wait(t, y, r);
-	/* Up to four connection lines keep their place below the fields. */
-	row_conns(t->snap, r, &nconn);
-	conn_lines = (t->snap->avail & NEED_CONN) ? 1 + (nconn < 4 ? (int)nconn : 4) : 0;
 	y = detail_fields(t, y, maxy - 3 - conn_lines, r) + 1;
 	y = detail_conns(t, y, (maxy - y) / 2 > conn_lines ? (maxy - y) / 2 : conn_lines, r);
 	detail_threads(t, y, maxy - y, r);
@@ -318,7 +320,8 @@ static const char *const help_text[] = {
     "ebtop shows what every process does to the machine, measured with eBPF.",
     "",
     "Up Down PgUp PgDn Home End   move; mouse: click selects, wheel scrolls",
-    "Enter                        details: history graphs, every field, threads",
+    "Enter                        details: history graphs, every field, connections, threads",
+    "Tab    C                     focus the connection panel; all connections (Enter: owner)",
     "/  F4                        filter: tx > 1MB/s and user = root, or text in the command",
     "F3   n  N                    search the command line; next / previous match",
     "<  >  F6   click a title     sort by another column (click again: reverse)",
@@ -369,6 +372,7 @@ enum setup_kind {
 	SI_TREE,
 	SI_THREADS,
 	SI_KTHREADS,
+	SI_CONNS,
 	SI_COLUMN
 };
 
@@ -403,8 +407,8 @@ static int setup_items(const struct tui *t, struct setup_item *it)
 static void setup_value(const struct tui *t, const struct setup_item *it, char *label, char *val,
 			size_t len)
 {
-	static const char *const labels[] = {"Interval", "Units", "Numbers",	   "Colors",
-					     "Tree",	 "Rows",  "Kernel threads"};
+	static const char *const labels[] = {"Interval", "Units", "Numbers",	    "Colors",
+					     "Tree",	 "Rows",  "Kernel threads", "Connections"};
 
 	if (it->kind == SI_COLUMN) {
 		snprintf(label, len, "[%c] %-8s", it->on ? 'x' : ' ', fields[it->field].title);
@@ -437,6 +441,11 @@ static void setup_value(const struct tui *t, const struct setup_item *it, char *
 		break;
 	case SI_KTHREADS:
 		snprintf(val, len, "%s", t->set.hide_kthreads ? "hidden" : "shown");
+		break;
+	case SI_CONNS:
+		snprintf(val, len, "%s",
+			 t->set.no_conn_panel ? "no panel (C: all connections)"
+					      : "panel under the processes (Tab focuses it)");
 		break;
 	default:
 		val[0] = '\0';
@@ -550,6 +559,9 @@ static void setup_change(struct tui *t, const struct setup_item *s, int dir)
 		break;
 	case SI_KTHREADS:
 		t->set.hide_kthreads = !t->set.hide_kthreads;
+		break;
+	case SI_CONNS:
+		t->set.no_conn_panel = !t->set.no_conn_panel;
 		break;
 	case SI_COLUMN:
 		toggle_column(t, s->field, s->on);

@@ -118,6 +118,14 @@ bool tui_settings_line(struct tui_settings *s, const char *line)
 		return parse_bool(val, &s->threads);
 	if (!strcmp(key, "hide_kthreads"))
 		return parse_bool(val, &s->hide_kthreads);
+	if (!strcmp(key, "conn_panel")) {
+		bool on;
+
+		if (!parse_bool(val, &on))
+			return false;
+		s->no_conn_panel = !on;
+		return true;
+	}
 	return false;
 }
 
@@ -133,10 +141,10 @@ int tui_settings_format(const struct tui_settings *s, char *buf, size_t len)
 	return snprintf(buf, len,
 			"# ebtop interactive view; rewritten on exit when settings change\n"
 			"columns=%s\nsort=%s\nsort_desc=%d\ninterval=%g\nunits=%s\ncolor=%d\n"
-			"tree=%d\ncumulative=%d\nthreads=%d\nhide_kthreads=%d\n",
+			"tree=%d\ncumulative=%d\nthreads=%d\nhide_kthreads=%d\nconn_panel=%d\n",
 			cols, fields[s->sort_field].name, s->sort_desc, s->interval_s,
 			s->bits ? "bits" : "bytes", s->color, s->tree, s->cumulative, s->threads,
-			s->hide_kthreads);
+			s->hide_kthreads, !s->no_conn_panel);
 }
 
 int tui_settings_path(char *buf, size_t len)
@@ -225,5 +233,5 @@ bool tui_settings_equal(const struct tui_settings *a, const struct tui_settings 
 	return a->sort_field == b->sort_field && a->sort_desc == b->sort_desc &&
 	       a->interval_s == b->interval_s && a->bits == b->bits && a->color == b->color &&
 	       a->tree == b->tree && a->cumulative == b->cumulative && a->threads == b->threads &&
-	       a->hide_kthreads == b->hide_kthreads;
+	       a->hide_kthreads == b->hide_kthreads && a->no_conn_panel == b->no_conn_panel;
 }

@@ -21,6 +21,7 @@ struct tui_settings {
 	bool cumulative; /* totals since start instead of rates */
 	bool threads;
 	bool hide_kthreads;
+	bool no_conn_panel; /* hide the selected process's connections under the table */
 };
 
 /* PID USER, then CPU, run queue, disk, network and retransmit columns as they exist, COMMAND. */

@@ -331,6 +331,8 @@ int tui_run(struct feed *feed, const struct tui_opts *o, char *err, size_t errle
 	tui_thresholds_default(&t->thr);
 	hist_init(&t->hist);
 	tui_match_init(&t->match);
+	t->csort = CF_TX_RATE;
+	t->cdesc = true;
 	t->bpf_pct = NAN;
 	feed_set_interval(feed, t->set.interval_s);
 	if (tui_term_start(t, err, errlen))

@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include "model/feed.h"
+#include "tui/conns.h"
 #include "tui/fmt.h"
 #include "tui/hist.h"
 #include "tui/list.h"
@@ -37,7 +38,7 @@ enum tui_style {
 	ST_NUM
 };
 
-enum tui_screen { SCR_MAIN, SCR_DETAIL };
+enum tui_screen { SCR_MAIN, SCR_DETAIL, SCR_CONNS };
 enum tui_overlay { OV_NONE, OV_HELP, OV_SETUP, OV_SORT, OV_SIGNAL, OV_CONFIRM };
 enum tui_prompt { PR_NONE, PR_FILTER, PR_SEARCH, PR_TIME };
 
@@ -67,7 +68,7 @@ struct tui {
 	struct snapshot *snap; /* the one on screen; NULL before the first */
 	struct hist hist;
 	uint64_t last_seq, last_mono_ns; /* the snapshot last recorded into hist */
-	uint64_t err_prev[EBTOP_NERR]; /* errors in the previous snapshot, for "+N" */
+	uint64_t err_prev[EBTOP_NERR];	 /* errors in the previous snapshot, for "+N" */
 	uint64_t err_delta[EBTOP_NERR];
 	struct prog_cost prog_prev[MAX_PROGS]; /* the previous snapshot's, for BPF CPU time */
 	int nprog_prev;
@@ -103,6 +104,16 @@ struct tui {
 
 	struct tui_key detail_key;
 	long detail_top; /* first thread line shown */
+
+	/* Connection tables: the panel under the processes, or the all-connections view. */
+	bool conn_focus; /* keys go to the connection panel (Tab) */
+	long csel, ctop;
+	int csort;
+	bool cdesc;
+	struct tui_col ccols[TUI_CONN_COLS];
+	int nccols;
+	struct tui_span cspans[TUI_CONN_COLS];
+	int ctitles_y, clist_y, clist_h; /* where the last frame put it; clist_h 0: none */
 	long menu_sel, menu_top;
 	char menu_typed[32];
 	int sig_sel;
@@ -160,6 +171,17 @@ void tui_overlay_key(struct tui *t, int ch);
 void tui_open_signal_menu(struct tui *t);
 void tui_open_sort_menu(struct tui *t);
 void tui_open_setup(struct tui *t);
+
+/* conn_view.c */
+bool tui_conns_avail(const struct tui *t);
+/* Lines the panel under the process table takes out of h (0: no panel). */
+int tui_conn_panel_height(const struct tui *t, int h);
+void tui_draw_conn_panel(struct tui *t, int y, int h);
+void tui_draw_conn_view(struct tui *t, int y, int h);
+/* The connections of owner (NULL: all), sorted as the table is; *out is malloc'd. */
+long tui_conn_list(const struct tui *t, const struct row *owner, const struct conn ***out);
+bool tui_conn_key(struct tui *t, int ch);
+bool tui_conn_mouse(struct tui *t, const MEVENT *ev);
 
 /* input.c */
 void tui_key(struct tui *t, int ch);

@@ -18,8 +18,11 @@ wait_screen() {
 	done
 	return 1
 }
-# The process rows: every line after the column titles, up to the key bar.
-rows() { awk '/^ +PID USER/ {on = 1; next} /^F1Help/ {on = 0} on && NF' "$TMP/screen.txt"; }
+# The process rows: every line after the column titles, up to the connection panel or key bar.
+rows() {
+	awk '/^ +PID USER/ {on = 1; next} /^F1Help|^ Connections( of|$)/ {on = 0} on && NF' \
+		"$TMP/screen.txt"
+}
 first_pid() { rows | awk 'NR == 1 {print $1}'; }
 # col_of TITLE: which whitespace-separated field of a row holds that column (titles have no blanks).
 col_of() {
@@ -182,6 +185,19 @@ if "$EBTOP" --fields | grep -qiE '^conn'; then
 	else
 		fail "detail connection" "no connection to port $port on the detail screen"
 	fi
+	keys Escape
+	sleep 0.3
+	# Under the table: the selected process's connections; C: every connection, with owners.
+	shot
+	check_true "panel under the table lists the client's connection to port $port" \
+		grep -qE "^tcp +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$port " "$TMP/screen.txt"
+	keys C
+	wait_screen 'All connections' 10
+	check_true "C lists the connection with its owner (pid $cpid, remote port $port)" \
+		grep -qE "^ +$cpid +iperf3 +tcp +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$port " "$TMP/screen.txt"
+	keys Escape
+	sleep 0.3
+	keys Enter
 else
 	echo "connection check skipped: this build has no connection table yet"
 fi

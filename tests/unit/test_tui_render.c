@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <netinet/in.h>
+#include "tui/conns.h"
 #include "tui/fmt.h"
 #include "tui/hist.h"
 #include "tui/list.h"
@@ -306,6 +308,71 @@ static void test_hscroll(void **state)
 	snapshot_put(s);
 }
 
+/* ---- connections ---- */
+
+static void make_conn(struct conn *c, uint8_t proto, const uint8_t *l, uint16_t lport,
+		      const uint8_t *r, uint16_t rport, uint8_t state, double tx, double rx)
+{
+	memset(c, 0, sizeof(*c));
+	for (int f = 0; f < CF_NUM; f++)
+		c->v[f] = NAN;
+	c->family = AF_INET;
+	c->proto = proto;
+	c->pid = 300;
+	c->pstart_ns = 1300;
+	snprintf(c->comm, sizeof(c->comm), "iperf3");
+	memcpy(c->laddr, l, 4);
+	memcpy(c->raddr, r, 4);
+	c->lport = lport;
+	c->rport = rport;
+	c->state = state;
+	c->v[CF_PID] = 300;
+	c->v[CF_LPORT] = lport;
+	c->v[CF_RPORT] = rport;
+	c->v[CF_TX_RATE] = tx;
+	c->v[CF_RX_RATE] = rx;
+	c->v[CF_TX_TOTAL] = tx * 10;
+	c->v[CF_RX_TOTAL] = rx * 10;
+	c->v[CF_RETX_PCT] = proto == IPPROTO_TCP ? 0 : NAN;
+	c->v[CF_SRTT] = proto == IPPROTO_TCP ? 58000 : NAN;
+	c->v[CF_AGE] = 125e9;
+}
+
+static void test_conns_golden(void **state)
+{
+	static const uint8_t lo[4] = {127, 0, 0, 1}, far[4] = {10, 0, 0, 2};
+	struct tui_col cols[TUI_CONN_COLS];
+	struct conn c[3];
+	char line[512], *out = NULL;
+	size_t len = 0;
+	int n;
+
+	(void)state;
+	make_conn(&c[0], IPPROTO_TCP, lo, 41000, lo, 5201, 1 /* ESTABLISHED */, 2.47e9, 96);
+	make_conn(&c[1], IPPROTO_TCP, far, 22, far, 51515, 1, 1536, 880);
+	c[1].v[CF_RETX_PCT] = 2.5;
+	make_conn(&c[2], IPPROTO_UDP, lo, 53, far, 33000, 7 /* CLOSE */, 0, 120);
+	c[2].flags = EBTOP_CONN_F_CLOSED;
+	for (int owner = 1; owner >= 0; owner--) {
+		n = tui_conn_cols(cols, owner);
+		append(&out, &len, owner ? "# all connections, 160 columns" : "# one process, 120");
+		tui_format_titles_of(line, sizeof(line), conn_fields, cols, n, owner ? 160 : 120,
+				     CF_TX_RATE, true, false, &utf8, NULL);
+		append(&out, &len, line);
+		for (int i = 0; i < 3; i++) {
+			tui_format_conn(line, sizeof(line), &c[i], cols, n, owner ? 160 : 120,
+					&utf8, NULL);
+			assert_int_equal(tui_text_width(line, true), owner ? 160 : 120);
+			append(&out, &len, line);
+		}
+	}
+	check_golden("tui_conns.txt", out);
+	free(out);
+	assert_int_equal(tui_conn_class(&c[0]), RCLS_NORMAL);
+	assert_int_equal(tui_conn_class(&c[1]), RCLS_RETX);
+	assert_int_equal(tui_conn_class(&c[2]), RCLS_EXITED);
+}
+
 /* ---- tree ---- */
 
 static void test_tree_prefix(void **state)
@@ -558,13 +625,13 @@ static void test_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rates),	   cmocka_unit_test(test_fit),
-	    cmocka_unit_test(test_rows_golden),	   cmocka_unit_test(test_spans),
-	    cmocka_unit_test(test_tree_prefix),	   cmocka_unit_test(test_list_golden),
-	    cmocka_unit_test(test_hscroll),	   cmocka_unit_test(test_search),
-	    cmocka_unit_test(test_tree_pid_reuse), cmocka_unit_test(test_graphs_golden),
-	    cmocka_unit_test(test_classes),	   cmocka_unit_test(test_history),
-	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_rates),	  cmocka_unit_test(test_fit),
+	    cmocka_unit_test(test_rows_golden),	  cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_tree_prefix),	  cmocka_unit_test(test_list_golden),
+	    cmocka_unit_test(test_hscroll),	  cmocka_unit_test(test_conns_golden),
+	    cmocka_unit_test(test_search),	  cmocka_unit_test(test_tree_pid_reuse),
+	    cmocka_unit_test(test_graphs_golden), cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_history),	  cmocka_unit_test(test_settings),
 	};
 
 	/* Display widths of non-ASCII text come from the C library's UTF-8 tables. */
