@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The lines of the process table: filtered, sorted, optionally as a tree; pure. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tui/list.h"
@@ -227,6 +228,37 @@ out:
 	return rc;
 }
 
+/* Like the model's order (unavailable last, ties by pid), with a second key before the pid. */
+static int cmp_field(const struct row *a, const struct row *b, int f, bool desc)
+{
+	int c;
+
+	if (fields[f].type == FT_STR) {
+		const char *x = row_str(a, f), *y = row_str(b, f);
+
+		c = strcmp(x ? x : "", y ? y : "");
+	} else {
+		double x = a->v[f], y = b->v[f];
+
+		if (isnan(x) || isnan(y))
+			return isnan(x) - isnan(y);
+		c = x < y ? -1 : x > y ? 1 : 0;
+	}
+	return desc ? -c : c;
+}
+
+static int cmp_rows(const void *pa, const void *pb, void *arg)
+{
+	const struct tui_list_opts *o = arg;
+	const struct row *a = *(const struct row *const *)pa, *b = *(const struct row *const *)pb;
+	struct tui_key ka = tui_key_of(a), kb = tui_key_of(b);
+	int c = cmp_field(a, b, o->sort_field, o->desc);
+
+	if (!c && o->then_field > 0 && o->then_field != o->sort_field)
+		c = cmp_field(a, b, o->then_field, true);
+	return c ? c : tui_key_cmp(&ka, &kb);
+}
+
 long tui_list_build(const struct snapshot *s, const struct tui_list_opts *o, struct tui_line **out)
 {
 	const struct row *rows = o->threads ? s->threads : s->procs;
@@ -244,7 +276,7 @@ long tui_list_build(const struct snapshot *s, const struct tui_list_opts *o, str
 			sel[k++] = &rows[i];
 	}
 	memcpy(ord, sel, k * sizeof(*ord));
-	row_ptrs_sort(ord, k, o->sort_field, o->desc);
+	qsort_r(ord, k, sizeof(*ord), cmp_rows, (void *)o);
 	if (o->tree && !o->threads) {
 		rc = build_tree(rows, n, sel, ord, k, o, lines);
 		if (rc < 0)

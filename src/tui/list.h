@@ -26,6 +26,7 @@ struct tui_line {
 struct tui_list_opts {
 	int sort_field;
 	bool desc;
+	int then_field; /* breaks ties, descending (busiest first); 0 (the pid): none */
 	bool tree;
 	bool threads; /* thread rows instead of processes (never a tree) */
 	bool hide_kthreads;

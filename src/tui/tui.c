@@ -105,6 +105,7 @@ void tui_rebuild(struct tui *t)
 	struct tui_list_opts o = {
 	    .sort_field = tui_shown_field(t, t->set.sort_field),
 	    .desc = t->set.sort_desc,
+	    .then_field = t->then_field,
 	    .tree = t->set.tree,
 	    .threads = t->set.threads,
 	    .hide_kthreads = t->set.hide_kthreads,
@@ -331,6 +332,8 @@ int tui_run(struct feed *feed, const struct tui_opts *o, char *err, size_t errle
 	tui_thresholds_default(&t->thr);
 	hist_init(&t->hist);
 	tui_match_init(&t->match);
+	/* Ties (many processes send nothing) go to the busiest on CPU, or else on the network. */
+	t->then_field = field_lookup("cpu") >= 0 ? field_lookup("cpu") : F_NET_RATE;
 	t->csort = CF_TX_RATE;
 	t->cdesc = true;
 	t->bpf_pct = NAN;

@@ -60,6 +60,7 @@ struct tui {
 	bool can_color;
 	attr_t style[ST_NUM];
 	int cum_of[F_NUM];    /* the cumulative twin of a rate field, or itself */
+	int then_field; /* second sort key */
 	const uint32_t *pids; /* (borrowed) */
 	size_t npids;
 	const struct snap_source *replay; /* (borrowed) NULL: live */

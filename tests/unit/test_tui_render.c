@@ -474,6 +474,23 @@ static void test_search(void **state)
 	snapshot_put(s);
 }
 
+/* Ties on the sort column go to the busiest on the second key, then to the pid. */
+static void test_then_field(void **state)
+{
+	struct snapshot *s = make_snapshot();
+	struct tui_list_opts o = {.sort_field = F_USER, .then_field = F_TX_RATE};
+	static const uint32_t want[] = {300, 301, 200, 500, 100, 1, 2, 401, 400, 402};
+	struct tui_line *l;
+	long n = tui_list_build(s, &o, &l);
+
+	(void)state;
+	assert_int_equal(n, NSPECS);
+	for (long i = 0; i < n; i++)
+		assert_int_equal(l[i].r->pid, want[i]);
+	free(l);
+	snapshot_put(s);
+}
+
 /* A parent that started after its child is a reused pid, never the parent. */
 static void test_tree_pid_reuse(void **state)
 {
@@ -625,13 +642,14 @@ static void test_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rates),	  cmocka_unit_test(test_fit),
-	    cmocka_unit_test(test_rows_golden),	  cmocka_unit_test(test_spans),
-	    cmocka_unit_test(test_tree_prefix),	  cmocka_unit_test(test_list_golden),
-	    cmocka_unit_test(test_hscroll),	  cmocka_unit_test(test_conns_golden),
-	    cmocka_unit_test(test_search),	  cmocka_unit_test(test_tree_pid_reuse),
-	    cmocka_unit_test(test_graphs_golden), cmocka_unit_test(test_classes),
-	    cmocka_unit_test(test_history),	  cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_rates),	   cmocka_unit_test(test_fit),
+	    cmocka_unit_test(test_rows_golden),	   cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_tree_prefix),	   cmocka_unit_test(test_list_golden),
+	    cmocka_unit_test(test_hscroll),	   cmocka_unit_test(test_conns_golden),
+	    cmocka_unit_test(test_then_field),	   cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_tree_pid_reuse), cmocka_unit_test(test_graphs_golden),
+	    cmocka_unit_test(test_classes),	   cmocka_unit_test(test_history),
+	    cmocka_unit_test(test_settings),
 	};
 
 	/* Display widths of non-ASCII text come from the C library's UTF-8 tables. */
