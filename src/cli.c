@@ -426,7 +426,7 @@ static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t 
 
 unsigned cli_need(const struct cli *c)
 {
-	unsigned need = NEED_NET | NEED_SCHED | NEED_DISK; /* the header's lines */
+	unsigned need = NEED_NET | NEED_SCHED | NEED_DISK | c->filter_need; /* header, filter */
 
 	if (c->mode == MODE_EVENTS)
 		return NEED_CONN | NEED_EVENTS;

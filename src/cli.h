@@ -36,6 +36,7 @@ struct cli {
 	bool version;
 	bool list_fields;
 	const char *filter_expr; /* -f: compiled by main, see model/rowfilter.h */
+	unsigned filter_need;    /* NEED_* bits of the fields it reads */
 	struct view_opts view;
 	struct render_opts render;
 	struct serve_opts serve; /* ebtop serve */

@@ -719,6 +719,9 @@ int main(int argc, char **argv)
 		}
 		cli.view.match = row_filter_view_match;
 		cli.view.match_ctx = filter;
+		cli.view.conn_match = row_filter_view_match_conn; /* --connections */
+		cli.view.conn_match_ctx = filter;
+		cli.filter_need = row_filter_needs(filter);
 		cli.serve.prom.match = row_filter_view_match; /* serve --metrics-filter */
 		cli.serve.prom.match_ctx = filter;
 	}

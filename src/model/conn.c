@@ -427,13 +427,15 @@ static void link_procs(struct snapshot *s, const struct snapshot *prev)
 		for (; j < s->nconns && s->conns[j].pid == p->pid &&
 		       s->conns[j].pstart_ns == p->start_ns;
 		     j++) {
-			const struct conn *c = &s->conns[j];
+			struct conn *c = &s->conns[j];
 
+			c->owner = p;
 			rc->count++;
 			if (!(c->flags & EBTOP_CONN_F_CLOSED))
 				rc->open++;
 			conn_sums_add(rc, c, find_key(prev, c));
 		}
+		rc->rows = rc->count ? &s->conns[rc->first] : NULL;
 		rc->tot.opened += rc->delta.opened;
 		rc->tot.refused += rc->delta.refused;
 		rc->tot.reset += rc->delta.reset;

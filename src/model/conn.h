@@ -84,6 +84,7 @@ struct conn {
 	struct conn_counters tot;
 	struct conn_counters delta; /* over the snapshot's interval */
 	double v[CF_NUM];
+	const struct row *owner; /* (borrowed) its process row in the same snapshot; NULL: unknown */
 };
 
 /* What a process row's connections add up to. */
@@ -99,6 +100,7 @@ struct conn_sums {
 struct row_conns {
 	uint32_t first;
 	uint32_t count;
+	const struct conn *rows; /* (borrowed) snapshot.conns + first; NULL when count is 0 */
 	uint32_t open;	   /* not closed */
 	uint64_t retrans;  /* over the interval, TCP sockets it owns */
 	uint64_t segs_out; /* same */

@@ -20,6 +20,10 @@ void row_filter_free(struct row_filter *f);
 bool row_filter_match(const struct row_filter *f, const struct row *r);
 /* NEED_* bits of the fields the expression reads: their collectors must run. */
 unsigned row_filter_needs(const struct row_filter *f);
+/* A connection row of the connection view: conn.* clauses read it, others its owner. */
+bool row_filter_match_conn(const struct row_filter *f, const struct conn *c);
+/* Adapter for struct view_opts.conn_match (ctx is the struct row_filter). */
+bool row_filter_view_match_conn(const struct conn *c, const struct row *owner, void *ctx);
 /* Adapter for struct view_opts.match (ctx is the struct row_filter). */
 bool row_filter_view_match(const struct row *r, void *ctx);
 

@@ -38,7 +38,7 @@ check_eq() {
 check_true() {
 	local name=$1
 	shift
-	if "$@"; then pass "$name"; else fail "$name" "condition failed: $*"; fi
+	if "$@" >/dev/null; then pass "$name"; else fail "$name" "condition failed: $*"; fi
 }
 
 # A TCP port nothing listens on, from the ephemeral range's far end.
