@@ -111,6 +111,14 @@ static __always_inline void rq_clocks(struct task_struct *p, bool trusted, struc
 	}
 }
 
+/* next's enqueue stamp: a plain load for tp_btf. */
+static __always_inline __u64 queued_of(struct task_struct *p, bool trusted)
+{
+	if (!bpf_core_field_exists(p->sched_info))
+		return 0;
+	return trusted ? p->sched_info.last_queued : BPF_CORE_READ(p, sched_info.last_queued);
+}
+
 /* Refreshes CLOCK_MONOTONIC - rq->clock, and the start instant on rq->clock. */
 static __always_inline void calibrate(__u64 c)
 {
@@ -203,15 +211,20 @@ static __always_inline void on_switch(struct task_struct *prev, struct task_stru
 				if (now.c > since)
 					s->runq_ns += now.c - since;
 			} else if (state == SCHED_UNKNOWN) {
-				/* Runnable since before ebtop started, or woken unseen since. */
+				/*
+				 * Blocked since before ebtop started and woken unseen (split at
+				 * its enqueue), else counted off CPU: the kernel's enqueue stamp
+				 * can be stale, so "waiting since then" is not assumed.
+				 */
 				since = sched_first_since(next);
 				if (since)
-					sched_place_wakeup(&s->runq_ns, &s->offcpu_ns, next, since,
-							   now.c, true);
+					sched_place_wakeup(&s->runq_ns, &s->offcpu_ns,
+							   queued_of(next, trusted), since, now.c,
+							   false);
 			} else if (state == SCHED_BLOCKED) {
 				count_error(EBTOP_ERR_SCHED_MISSED); /* its wakeup was not reported */
-				sched_place_wakeup(&s->runq_ns, &s->offcpu_ns, next, since, now.c,
-						   false);
+				sched_place_wakeup(&s->runq_ns, &s->offcpu_ns,
+						   queued_of(next, trusted), since, now.c, false);
 			}
 			s->stamp = stamp_of(now.t, SCHED_ONCPU);
 			slot_end(s);

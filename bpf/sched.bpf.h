@@ -187,19 +187,23 @@ static __always_inline bool sched_place_arrival(__u64 *on, __u64 *runq, __u64 *o
 	return true;
 }
 
-/*
- * t is runnable, off CPU since `since` (or in an unknown state) as far as
- * events tell: its enqueue time ends the off-CPU stretch. Without one inside
- * [since, now], the whole stretch is `fallback` (off CPU, or run queue).
- */
-static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off,
-					       const struct task_struct *t, __u64 since,
-					       __u64 now_c, bool fallback_runq)
+/* The kernel's stamp of t's last enqueue (0 without CONFIG_SCHED_INFO). */
+static __always_inline __u64 sched_queued(const struct task_struct *t)
 {
-	__u64 queued = 0;
+	if (!bpf_core_field_exists(t->sched_info))
+		return 0;
+	return BPF_CORE_READ(t, sched_info.last_queued);
+}
 
-	if (bpf_core_field_exists(t->sched_info))
-		queued = BPF_CORE_READ(t, sched_info.last_queued);
+/*
+ * A task runnable since `queued` (the kernel's enqueue stamp, which can be
+ * stale: only one inside [since, now] is used), off CPU since `since` as far as
+ * events tell: the enqueue ends the off-CPU stretch. Without a usable stamp,
+ * the whole stretch is off CPU, or waiting when `fallback_runq`.
+ */
+static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off, __u64 queued,
+					       __u64 since, __u64 now_c, bool fallback_runq)
+{
 	if (queued > since && queued < now_c) {
 		*off += queued - since;
 		*runq += now_c - queued;
@@ -272,7 +276,7 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 	} else if (state == SCHED_RUNNABLE) {
 		dst->runq_ns += now.c - since;
 	} else if (BPF_CORE_READ(t, __state) == 0) { /* woken, not reported */
-		sched_place_wakeup(&dst->runq_ns, &dst->offcpu_ns, t, since, now.c,
+		sched_place_wakeup(&dst->runq_ns, &dst->offcpu_ns, sched_queued(t), since, now.c,
 				   state == SCHED_UNKNOWN);
 	} else {
 		dst->offcpu_ns += now.c - since;
