@@ -48,6 +48,7 @@ void cli_usage(FILE *out)
 	      "      --db PATH         also write every snapshot to this history database\n"
 	      "      --retain DUR      delete samples older than DUR (default 7d; off)\n"
 	      "      --max-db-size SZ  delete the oldest samples beyond SZ (default 1G; off)\n"
+	      "      --downsample T    AGE:STEP[,AGE:STEP]: merge old samples (default 1d:1m; off)\n"
 	      "      --from FILE.db    print recorded snapshots instead of collecting\n"
 	      "      --at TIME         start at TIME: epoch seconds, 'YYYY-MM-DD HH:MM[:SS]',\n"
 	      "                        HH:MM[:SS], first, last, -5m (before the last sample)\n"
@@ -136,6 +137,7 @@ static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
 	{"retain", required_argument, NULL, OPT_RETAIN},
 	{"max-db-size", required_argument, NULL, OPT_MAX_DB},
+	{"downsample", required_argument, NULL, OPT_DOWNSAMPLE},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"at", required_argument, NULL, OPT_AT},
 	{"to", required_argument, NULL, OPT_TO},

@@ -152,6 +152,9 @@ int store_maintain(struct store *st, uint64_t now_ns, uint64_t budget_ns)
 		return err;
 	do {
 		r = retain_age_unit(st, now_ns);
+		/* Finer tiers first: their buckets feed the coarser ones. */
+		for (int i = 0; r == 0 && i < st->opts.ntiers; i++)
+			r = store_downsample_unit(st, now_ns, i);
 		if (r < 0)
 			return r;
 	} while (r > 0 && clock_mono_ns() - t0 < budget_ns);

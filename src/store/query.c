@@ -12,17 +12,33 @@
 /* Identities one selector may match within the range. */
 #define MAX_IDENTS (1u << 20)
 
-bool store_field_is_rate(int f)
+static bool ends_with(const char *s, const char *suffix)
 {
-	if (f < 0 || f >= F_NUM)
-		return false;
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+enum store_agg store_field_agg(int f)
+{
+	if (f < 0 || f >= F_NUM || fields[f].type != FT_NUM)
+		return STORE_AGG_LAST;
 	switch (fields[f].unit) {
 	case UNIT_RATE:
 	case UNIT_BYTES_RATE:
+		return STORE_AGG_RATE;
 	case UNIT_PERCENT:
-		return true;
+		return (fields[f].flags & FIELD_SUM) ? STORE_AGG_RATE : STORE_AGG_MEAN;
+	case UNIT_NS:
+		if (ends_with(fields[f].name, "_total"))
+			return STORE_AGG_LAST;
+		if (ends_with(fields[f].name, "_min"))
+			return STORE_AGG_MIN;
+		if (ends_with(fields[f].name, "_max"))
+			return STORE_AGG_MAX;
+		return STORE_AGG_MEAN;
 	default:
-		return false;
+		return STORE_AGG_LAST;
 	}
 }
 
@@ -60,7 +76,7 @@ struct qstate {
 	struct ident_q *ids; /* sorted by id */
 	size_t nids;
 	double *bucket_dt; /* per bucket: the samples' total interval */
-	bool rate;
+	enum store_agg agg;
 	struct obs *obs;
 	size_t nobs;
 	size_t obs_cap;
@@ -376,8 +392,9 @@ static uint64_t seek_cost(const struct qstate *qs)
 
 /*
  * Observations of one series (sorted by sample) to points. Raw: one point
- * each. Buckets: rates are sum(v * dt) over the bucket's samples divided by
- * the dt of all its samples (absent counts 0); other fields keep the last.
+ * each. Buckets: combined as store_field_agg() says; RATE divides by the dt
+ * of all the bucket's samples (absent counts 0), MEAN by the dt of those
+ * with a value.
  */
 static size_t to_points(const struct qstate *qs, const struct obs *o, size_t n)
 {
@@ -392,15 +409,34 @@ static size_t to_points(const struct qstate *qs, const struct obs *o, size_t n)
 	}
 	for (size_t k = 0; k < n;) {
 		uint64_t b = (sp->wall[o[k].i] - from) / step;
-		double num = 0, last = NAN;
+		double num = 0, w = 0, last = NAN, lo = INFINITY, hi = -INFINITY, v;
 
 		for (; k < n && (sp->wall[o[k].i] - from) / step == b; k++) {
 			num += o[k].v * (double)sp->dt[o[k].i];
+			w += (double)sp->dt[o[k].i];
 			last = o[k].v;
+			lo = fmin(lo, o[k].v);
+			hi = fmax(hi, o[k].v);
+		}
+		switch (qs->agg) {
+		case STORE_AGG_RATE:
+			v = qs->bucket_dt[b] > 0 ? num / qs->bucket_dt[b] : NAN;
+			break;
+		case STORE_AGG_MEAN:
+			v = w > 0 ? num / w : NAN;
+			break;
+		case STORE_AGG_MIN:
+			v = lo;
+			break;
+		case STORE_AGG_MAX:
+			v = hi;
+			break;
+		default:
+			v = last;
+			break;
 		}
 		qs->pts[np].t_ns = from + b * step;
-		qs->pts[np].v =
-		    qs->rate ? (qs->bucket_dt[b] > 0 ? num / qs->bucket_dt[b] : NAN) : last;
+		qs->pts[np].v = v;
 		np++;
 	}
 	return np;
@@ -514,7 +550,7 @@ int store_query_series(struct store *st, const struct store_series_query *q, sto
 	err = span_load(st, q->from_ns, q->to_ns, &qs.sp);
 	if (err)
 		return err;
-	qs.rate = store_field_is_rate(q->field);
+	qs.agg = store_field_agg(q->field);
 	if (!q->step_ns && qs.sp.n > STORE_MAX_POINTS)
 		err = -E2BIG;
 	else

@@ -109,6 +109,15 @@ static const struct migration migrations[] = {
      " PRIMARY KEY (sample_id, disk_id)) WITHOUT ROWID;"},
     {3, "online CPUs per sample (100% CPU per CPU)",
      "ALTER TABLE sample ADD COLUMN ncpus INTEGER;"},
+    {4, "downsampling: a sample's bucket width and how many samples it merges",
+     "ALTER TABLE sample ADD COLUMN step_s INTEGER NOT NULL DEFAULT 0;" /* 0: as collected */
+     "ALTER TABLE sample ADD COLUMN merged INTEGER NOT NULL DEFAULT 1;"
+     "CREATE INDEX sample_step ON sample(step_s, wall_ns);"
+     "DROP VIEW history;"
+     "CREATE VIEW history AS"
+     " SELECT s.time, s.wall_ns, s.interval_ns, s.step_s, p.comm, p.cmd, p.user, p.cgroup,"
+     " p.start_ns, ps.* FROM proc_sample ps JOIN sample s ON s.id = ps.sample_id"
+     " JOIN process p ON p.id = ps.proc_id;"},
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

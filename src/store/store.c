@@ -319,6 +319,8 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->ins_disk);
 	sqlite3_finalize(st->get_disks);
 	sqlite3_finalize(st->get_hist);
+	free(st->pcols);
+	free(st->tcols);
 	if (st->db && st->mode == STORE_WRITE)
 		sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
 	/* The last connection to close checkpoints the WAL into the database and removes it. */

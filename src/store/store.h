@@ -149,20 +149,32 @@ typedef int (*store_series_fn)(void *ctx, const struct store_series *s);
 /*
  * Time series of one field for the processes matching pid and/or comm.
  * Summed series add the matching processes' values at each sample. With a
- * step, a bucket [t, t + step) holds: for rates and percentages (units
- * UNIT_RATE, UNIT_BYTES_RATE, UNIT_PERCENT) the time-weighted mean over the
- * bucket's samples (a process absent from a sample counts 0 there), so
- * mean x bucket time is what was transferred; for counters, totals and
- * ids the last value in the bucket. Returns 0, -EINVAL (not a numeric
- * field, from > to), -E2BIG (too many points or series), -ENOMEM, -EIO,
- * or the callback's nonzero value. Downsampled data answers at its own
- * resolution (a 1 min bucket is one sample lasting 60 s).
+ * step, a bucket [t, t + step) combines its samples as store_field_agg()
+ * says (a rate's mean x bucket time is what was transferred). Returns 0,
+ * -EINVAL (not a numeric field, from > to), -E2BIG (too many points or
+ * series), -ENOMEM, -EIO, or the callback's nonzero value. Downsampled data
+ * answers at its own resolution (a 1 min bucket is one sample lasting 60 s).
  */
 int store_query_series(struct store *st, const struct store_series_query *q, store_series_fn fn,
 		       void *ctx) __attribute__((warn_unused_result));
 
-/* True for fields averaged over time (rates, percentages); others keep the last value. */
-bool store_field_is_rate(int field);
+/* How samples of a field combine, in step buckets and when old data is downsampled. */
+enum store_agg {
+	STORE_AGG_LAST, /* the latest value: totals, counters, ids, gauges */
+	STORE_AGG_RATE, /* sum(v * dt) over the bucket's time, absent samples 0: rates, CPU% */
+	STORE_AGG_MEAN, /* sum(v * dt) / dt of the samples that have a value: latencies, ratios */
+	STORE_AGG_MIN,
+	STORE_AGG_MAX,
+};
+
+/*
+ * By unit and name: UNIT_RATE and UNIT_BYTES_RATE are RATE; UNIT_PERCENT is
+ * RATE when summable (CPU%), MEAN otherwise (SEQ%, CACHE%: shares of
+ * requests); UNIT_NS named *_total is LAST (cumulative), *_min MIN, *_max
+ * MAX, other UNIT_NS fields (means, percentiles) MEAN, an approximation for
+ * percentiles; everything else LAST.
+ */
+enum store_agg store_field_agg(int field);
 
 /* ---- Option values (no database needed) ---- */
 

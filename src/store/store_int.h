@@ -23,6 +23,12 @@ struct store_disk_id {
 	int64_t id;
 };
 
+/* A value column and how it merges when downsampling. */
+struct store_col {
+	char name[64];
+	enum store_agg agg;
+};
+
 struct store {
 	sqlite3 *db;
 	enum store_mode mode;
@@ -40,6 +46,8 @@ struct store {
 	struct store_disk_id disk_ids[STORE_MAX_DISKS]; /* writer cache of disk.id */
 	size_t ndisk_ids;
 	sqlite3_stmt *find_disk, *ins_disk, *get_disks, *get_hist; /* prepared on first use */
+	struct store_col *pcols, *tcols; /* proc_sample and total_sample value columns */
+	size_t npcols, ntcols;
 	uint64_t last_wall_ns; /* newest sample written: "now" for retention */
 	char errmsg[256];
 };
@@ -71,6 +79,9 @@ const char *store_field_column(int field);
 /* Disk rows (disks.c): written in the sample's transaction; read into s->disks. */
 int store_disks_write(struct store *st, int64_t sample_id, const struct snapshot *s);
 int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s);
+
+/* One bucket of tier merged (downsample.c): 1 done, 0 nothing to do, or a negative errno. */
+int store_downsample_unit(struct store *st, uint64_t now_ns, int tier);
 
 /* Writer internals (write.c). */
 int store_writer_prepare(struct store *st);

@@ -571,6 +571,144 @@ static void test_retention_size(void **state)
 	assert_int_equal(q_int(path, "SELECT max(seq) - min(seq) + 1 - count(*) FROM sample"), 0);
 }
 
+/* ---- downsampling ---- */
+
+static double q_real(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	double v = NAN;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A whole five minutes, so 1 and 5 min buckets start with the first sample. */
+#define T0M (1700000100ULL * NSEC_PER_SEC)
+
+/*
+ * Two hours of 10 s samples; "blip" (pid 7) exists only every third sample.
+ * Latency fields of pid 100 vary so min, max and mean are distinguishable.
+ */
+static void write_two_hours(const char *path, const struct store_opts *o)
+{
+	struct store *st = open_w(path, o);
+
+	for (uint64_t i = 0; i < 720; i++) {
+		struct fake_proc p[2] = {{100, 1, "steady", NULL, 1000, false},
+					 {7, 2, "blip", NULL, 300, false}};
+		struct snapshot *s = make_snap(i + 1, T0M + i * 10 * NSEC_PER_SEC,
+					       10 * NSEC_PER_SEC, p, i % 3 ? 1 : 2);
+
+		s->procs[0].v[F_IO_LAT_MAX] = (double)(i % 6);
+		s->procs[0].v[F_IO_LAT_MIN] = (double)(10 + i % 6);
+		s->procs[0].v[F_IO_LAT] = i % 2 ? NAN : (double)(i % 6);
+		s->disks[0].hist[100] = (uint32_t)i;
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	store_close(st);
+}
+
+static void test_downsample(void **state)
+{
+	struct store_opts o = test_opts();
+	char path[256], ref[256];
+	double bytes_before, blip_before;
+
+	(void)state;
+	/* The same data without downsampling, for reference. */
+	db_path(ref, sizeof(ref));
+	write_two_hours(ref, &o);
+	bytes_before =
+	    q_real(ref, "SELECT sum(tx * interval_ns / 1e9) FROM history WHERE pid = 100");
+	blip_before = q_real(ref, "SELECT sum(tx * interval_ns / 1e9) FROM history WHERE pid = 7");
+
+	assert_int_equal(store_parse_tiers("1h:1m", &o), 0);
+	db_path(path, sizeof(path));
+	write_two_hours(path, &o);
+	/*
+	 * The last sample is at 7190 s: buckets ending by 3590 s are merged, six
+	 * 10 s samples each (0..3539 s: 59 buckets); 3540 s on stays as it was.
+	 */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample WHERE step_s = 60"), 59);
+	assert_int_equal(q_int(path, "SELECT sum(merged) FROM sample WHERE step_s = 60"), 354);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample WHERE step_s = 0"), 720 - 354);
+	assert_int_equal(q_int(path, "SELECT min(interval_ns) / 1000000000 FROM sample"
+				     " WHERE step_s = 60"),
+			 60);
+	/* Bytes are conserved: a merged rate times its interval is what was sent. */
+	assert_true(fabs(q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history"
+				      " WHERE pid = 100") -
+			 bytes_before) < 1e-6 * bytes_before);
+	assert_true(fabs(q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history"
+				      " WHERE pid = 7") -
+			 blip_before) < 1e-6 * blip_before);
+	/* The blip was in 2 of 6 samples of each bucket: one third of its rate. */
+	assert_true(fabs(q_real(path, "SELECT tx FROM history WHERE pid = 7 AND step_s = 60"
+				      " LIMIT 1") -
+			 100.0) < 1e-9);
+	/* Totals keep the bucket's last value. */
+	assert_true(q_real(path, "SELECT tx_total FROM history WHERE pid = 100 AND step_s = 60"
+				 " ORDER BY time LIMIT 1") == 1000.0 * 10 * 6);
+	/* Min, max, and a mean over the samples that had a value (i % 6 even: 0, 2, 4). */
+	assert_true(q_real(path, "SELECT io_lat_max FROM history WHERE pid = 100 AND step_s = 60"
+				 " LIMIT 1") == 5);
+	assert_true(q_real(path, "SELECT io_lat_min FROM history WHERE pid = 100 AND step_s = 60"
+				 " LIMIT 1") == 10);
+	assert_true(q_real(path, "SELECT io_lat FROM history WHERE pid = 100 AND step_s = 60"
+				 " LIMIT 1") == 2);
+	/* Disk rows: rates weighted by time, histograms summed (0 + 1 + ... + 5). */
+	assert_true(q_real(path, "SELECT json_extract(lat_hist, '$[1][2]') FROM disk_sample"
+				 " ORDER BY sample_id LIMIT 1") == 15);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM disk_sample"),
+			 2 * q_int(path, "SELECT count(*) FROM sample"));
+	/* A process's last row moved to the merged sample: rows are still found by lifetime. */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM process WHERE last_sample IS NOT NULL"
+				     " AND last_sample NOT IN (SELECT id FROM sample)"),
+			 0);
+	assert_query_text(path, "PRAGMA integrity_check", "ok");
+}
+
+/* Maintenance is incremental: with no time budget, one bucket per call. */
+static void test_downsample_incremental(void **state)
+{
+	struct store_opts o = test_opts();
+	struct store *st;
+	char path[256];
+	int64_t before;
+
+	(void)state;
+	db_path(path, sizeof(path));
+	write_two_hours(path, &o);
+	before = q_int(path, "SELECT count(*) FROM sample");
+	assert_int_equal(store_parse_tiers("1h:1m", &o), 0);
+	st = open_w(path, &o);
+	{
+		int r = store_maintain(st, T0M + 7190 * NSEC_PER_SEC, 0);
+
+		if (r != 1)
+			fprintf(stderr, "maintain: %d %s\n", r, store_errmsg(st));
+		assert_int_equal(r, 1);
+	}
+	store_close(st);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), before - 5);
+	/* A coarser second tier merges the first tier's buckets in turn. */
+	assert_int_equal(store_parse_tiers("1h:1m,90m:5m", &o), 0);
+	st = open_w(path, &o);
+	for (int i = 0; i < 200 && store_maintain(st, T0M + 7190 * NSEC_PER_SEC, 0) == 1; i++)
+		;
+	store_close(st);
+	/* Before 5390 s - 90 min = 1790 s: 5 min buckets (0..1799 s would reach past it). */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample WHERE step_s = 300"), 5);
+	assert_int_equal(q_int(path, "SELECT sum(merged) FROM sample WHERE step_s = 300"), 150);
+}
+
 /* ---- queries ---- */
 
 struct got {
@@ -859,11 +997,18 @@ static void test_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),	   cmocka_unit_test(test_identities),
-	    cmocka_unit_test(test_migrations),	   cmocka_unit_test(test_field_columns),
-	    cmocka_unit_test(test_retention_age),  cmocka_unit_test(test_retention_size_math),
-	    cmocka_unit_test(test_retention_size), cmocka_unit_test(test_query_raw),
-	    cmocka_unit_test(test_query_buckets),  cmocka_unit_test(test_writer_locked),
+	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_identities),
+	    cmocka_unit_test(test_migrations),
+	    cmocka_unit_test(test_field_columns),
+	    cmocka_unit_test(test_retention_age),
+	    cmocka_unit_test(test_retention_size_math),
+	    cmocka_unit_test(test_retention_size),
+	    cmocka_unit_test(test_downsample),
+	    cmocka_unit_test(test_downsample_incremental),
+	    cmocka_unit_test(test_query_raw),
+	    cmocka_unit_test(test_query_buckets),
+	    cmocka_unit_test(test_writer_locked),
 	    cmocka_unit_test(test_parse),
 	};
 
