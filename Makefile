@@ -100,7 +100,10 @@ fuzz: $(BUILD)/fuzz/fuzz_request $(BUILD)/fuzz/fuzz_filter
 $(BUILD)/bench/filter_bench: $(FILTER_BENCH_SRCS) $(BUILD)/libebtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libebtop.a -lm
-bench: $(BUILD)/bench/filter_bench
+$(BUILD)/bench/store_bench: bench/store_bench.c $(BUILD)/libebtop-test.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DEBTOP_TESTING $(LDFLAGS) -o $@ $< $(BUILD)/libebtop-test.a $(LDLIBS)
+bench: $(BUILD)/bench/filter_bench $(BUILD)/bench/store_bench
 
 # Unit tests always; integration tests when running as root with BPF.
 test: $(BUILD)/ebtop $(UNIT) $(TOOLS)

@@ -87,15 +87,18 @@ static int add(char *buf, size_t *len, const char *fmt, ...)
 }
 
 /*
- * SQL that merges the bucket's rows of a value table into temp.merged, one
- * row per key (proc_id; none for total_sample): aggregates over the bucket
- * joined with the key's latest row. ?1 is the bucket's total time.
+ * SQL that merges the bucket's rows of a value table, one row per key
+ * (proc_id; none for total_sample): aggregates over the bucket joined with
+ * the key's latest row, after prefix ("CREATE TEMP TABLE x AS ", "INSERT
+ * INTO x "). ?1 is the bucket's total time; process rows take the proc_id
+ * range [?2, ?3).
  */
-static int merge_sql(const struct store_col *cols, size_t n, bool per_proc, char *sql)
+static int merge_sql(const struct store_col *cols, size_t n, bool per_proc, const char *prefix,
+		     char *sql)
 {
 	size_t len = 0;
 	const char *table = per_proc ? "proc_sample" : "total_sample";
-	int err = add(sql, &len, "CREATE TEMP TABLE merged AS SELECT %s",
+	int err = add(sql, &len, "%sSELECT %s", prefix,
 		      per_proc ? "a.proc_id AS proc_id, l.state AS state, l.flags AS flags" : "0");
 
 	for (size_t i = 0; !err && i < n; i++) {
@@ -145,21 +148,83 @@ static int merge_sql(const struct store_col *cols, size_t n, bool per_proc, char
 	}
 	if (!err)
 		err = add(sql, &len,
-			  " FROM %s v JOIN temp.bucket b ON b.id = v.sample_id%s) a"
+			  " FROM temp.bucket b JOIN %s v ON v.sample_id = b.id%s) a"
 			  " JOIN %s l ON l.sample_id = a.last_id%s",
-			  table, per_proc ? " GROUP BY v.proc_id" : "", table,
-			  per_proc ? " AND l.proc_id = a.proc_id" : "");
+			  table,
+			  per_proc ? " AND v.proc_id >= ?2 AND v.proc_id < ?3 GROUP BY v.proc_id"
+				   : "",
+			  table, per_proc ? " AND l.proc_id = a.proc_id" : "");
 	return err;
 }
 
-/* Replaces the bucket's rows of a value table by the merged ones, under the keeper's id. */
-static int merge_table(struct store *st, bool per_proc, int64_t keeper, int64_t total_dt)
+static int run_merge(struct store *st, const char *sql, int64_t total_dt, int64_t lo, int64_t hi)
 {
-	const struct store_col *cols = per_proc ? st->pcols : st->tcols;
-	size_t n = per_proc ? st->npcols : st->ntcols;
-	const char *table = per_proc ? "proc_sample" : "total_sample";
-	char *sql = malloc(SQL_MAX);
 	sqlite3_stmt *q = NULL;
+	int err = store_prepare(st, sql, &q);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(q, 1, total_dt);
+	if (sqlite3_bind_parameter_count(q) >= 3) {
+		sqlite3_bind_int64(q, 2, lo);
+		sqlite3_bind_int64(q, 3, hi);
+	}
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		store_set_err(st, "merging rows");
+		err = store_errno(sqlite3_extended_errcode(st->db));
+	}
+	sqlite3_finalize(q);
+	return err;
+}
+
+/* Merged process rows of procs [lo, hi) into temp.staging (created by the first range). */
+static int stage_procs(struct store *st, bool first, int64_t lo, int64_t hi)
+{
+	char *sql = malloc(SQL_MAX);
+	int err;
+
+	if (!sql)
+		return -ENOMEM;
+	err = merge_sql(st->pcols, st->npcols, true,
+			first ? "CREATE TEMP TABLE staging AS " : "INSERT INTO temp.staging ", sql);
+	if (!err)
+		err = run_merge(st, sql, st->ds.total_dt, lo, hi);
+	free(sql);
+	return err;
+}
+
+/* The keeper's rows become the merged ones (the other samples' rows go with them later). */
+static int swap_procs(struct store *st)
+{
+	char *sql = malloc(SQL_MAX);
+	size_t len = 0;
+	int err;
+
+	if (!sql)
+		return -ENOMEM;
+	err = add(sql, &len,
+		  "DELETE FROM proc_sample WHERE sample_id = %lld;"
+		  " INSERT INTO proc_sample (sample_id, proc_id, state, flags",
+		  (long long)st->ds.keeper);
+	for (size_t i = 0; !err && i < st->npcols; i++)
+		err = add(sql, &len, ", \"%s\"", st->pcols[i].name);
+	if (!err)
+		err = add(sql, &len, ") SELECT %lld, proc_id, state, flags",
+			  (long long)st->ds.keeper);
+	for (size_t i = 0; !err && i < st->npcols; i++)
+		err = add(sql, &len, ", \"%s\"", st->pcols[i].name);
+	if (!err)
+		err = add(sql, &len, " FROM temp.staging; DROP TABLE temp.staging");
+	if (!err)
+		err = store_exec(st, sql);
+	free(sql);
+	return err;
+}
+
+/* The bucket's total rows: one merged row under the keeper's id (a few rows: one unit). */
+static int merge_totals(struct store *st)
+{
+	char *sql = malloc(SQL_MAX);
 	size_t len = 0;
 	int err;
 
@@ -167,30 +232,20 @@ static int merge_table(struct store *st, bool per_proc, int64_t keeper, int64_t 
 		return -ENOMEM;
 	err = store_exec(st, "DROP TABLE IF EXISTS temp.merged");
 	if (!err)
-		err = merge_sql(cols, n, per_proc, sql);
+		err = merge_sql(st->tcols, st->ntcols, false, "CREATE TEMP TABLE merged AS ", sql);
 	if (!err)
-		err = store_prepare(st, sql, &q);
-	if (!err) {
-		sqlite3_bind_int64(q, 1, total_dt);
-		if (sqlite3_step(q) != SQLITE_DONE) {
-			store_set_err(st, "merging rows");
-			err = store_errno(sqlite3_extended_errcode(st->db));
-		}
-		sqlite3_finalize(q);
-	}
+		err = run_merge(st, sql, st->ds.total_dt, 0, 0);
 	if (!err) {
 		len = 0;
 		err = add(sql, &len,
-			  "DELETE FROM %s WHERE sample_id IN (SELECT id FROM temp.bucket);"
-			  " INSERT INTO %s (sample_id%s",
-			  table, table, per_proc ? ", proc_id, state, flags" : "");
-		for (size_t i = 0; !err && i < n; i++)
-			err = add(sql, &len, ", \"%s\"", cols[i].name);
+			  "DELETE FROM total_sample WHERE sample_id IN"
+			  " (SELECT id FROM temp.bucket); INSERT INTO total_sample (sample_id");
+		for (size_t i = 0; !err && i < st->ntcols; i++)
+			err = add(sql, &len, ", \"%s\"", st->tcols[i].name);
 		if (!err)
-			err = add(sql, &len, ") SELECT %lld%s", (long long)keeper,
-				  per_proc ? ", proc_id, state, flags" : "");
-		for (size_t i = 0; !err && i < n; i++)
-			err = add(sql, &len, ", \"%s\"", cols[i].name);
+			err = add(sql, &len, ") SELECT %lld", (long long)st->ds.keeper);
+		for (size_t i = 0; !err && i < st->ntcols; i++)
+			err = add(sql, &len, ", \"%s\"", st->tcols[i].name);
 		if (!err)
 			err = add(sql, &len, " FROM temp.merged; DROP TABLE temp.merged");
 		if (!err)
@@ -254,26 +309,25 @@ static void disk_acc_add(struct disk_acc *a, const struct disk_row *d, double dt
 }
 
 /* Disk rows merge in C: histograms add up, and the queue+service percentiles come from them. */
-static int merge_disks(struct store *st, const int64_t *ids, size_t n, int64_t keeper,
-		       double total_s)
+static int merge_disks(struct store *st)
 {
 	struct disk_acc *acc = NULL;
 	struct snapshot merged = {0};
+	sqlite3_stmt *q = NULL;
+	double total_s = (double)st->ds.total_dt / 1e9;
 	size_t nacc = 0;
-	int err = 0;
+	int rc, err;
 
-	for (size_t i = 0; !err && i < n; i++) {
+	/* In time order: totals keep the last sample's. */
+	err = store_prepare(st,
+			    "SELECT b.id, b.dt FROM temp.bucket b JOIN sample s ON s.id = b.id"
+			    " ORDER BY s.wall_ns, s.id",
+			    &q);
+	while (!err && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct snapshot s = {0};
-		double dt_s;
-		sqlite3_stmt *q = NULL;
+		double dt_s = (double)sqlite3_column_int64(q, 1) / 1e9;
 
-		err = store_prepare(st, "SELECT interval_ns FROM sample WHERE id = ?", &q);
-		if (err)
-			break;
-		sqlite3_bind_int64(q, 1, ids[i]);
-		dt_s = sqlite3_step(q) == SQLITE_ROW ? (double)sqlite3_column_int64(q, 0) / 1e9 : 0;
-		sqlite3_finalize(q);
-		err = store_disks_read(st, ids[i], &s);
+		err = store_disks_read(st, sqlite3_column_int64(q, 0), &s);
 		for (size_t k = 0; !err && k < s.ndisks; k++) {
 			struct disk_acc *a = NULL;
 
@@ -297,6 +351,7 @@ static int merge_disks(struct store *st, const int64_t *ids, size_t n, int64_t k
 		}
 		free(s.disks);
 	}
+	sqlite3_finalize(q);
 	if (!err && nacc) {
 		merged.disks = calloc(nacc, sizeof(*merged.disks));
 		if (!merged.disks)
@@ -322,7 +377,7 @@ static int merge_disks(struct store *st, const int64_t *ids, size_t n, int64_t k
 		err = store_exec(st, "DELETE FROM disk_sample"
 				     " WHERE sample_id IN (SELECT id FROM temp.bucket)");
 	if (!err)
-		err = store_disks_write(st, keeper, &merged);
+		err = store_disks_write(st, st->ds.keeper, &merged);
 	free(merged.disks);
 	free(acc);
 	return err;
@@ -368,101 +423,100 @@ static int64_t oldest_finer(struct store *st, int tier, uint64_t cutoff, int *er
 	return best;
 }
 
-static int load_bucket(struct store *st, int64_t b0, int64_t b1, uint32_t step_s, int64_t **ids,
-		       size_t *n)
+/* The bucket's samples into temp.bucket (id, dt); their number, or a negative errno. */
+static long load_bucket(struct store *st, int64_t b0, int64_t b1, uint32_t step_s)
 {
 	sqlite3_stmt *q = NULL;
-	size_t cap = 0;
-	int rc, err;
+	int err;
 
-	*ids = NULL;
-	*n = 0;
 	err = store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY, dt);"
 			     "DELETE FROM temp.bucket");
 	if (!err)
-		err = store_prepare(st,
-				    "INSERT INTO temp.bucket SELECT id, interval_ns FROM sample"
-				    " WHERE wall_ns >= ?1 AND wall_ns < ?2 AND step_s < ?3"
-				    " ORDER BY wall_ns, id RETURNING id",
-				    &q);
+		err =
+		    store_prepare(st,
+				  /* dt as REAL: whole rates (stored as integers) x ns
+				   * would overflow sum() over 64-bit integers */
+				  "INSERT INTO temp.bucket SELECT id, interval_ns * 1.0 FROM sample"
+				  " WHERE wall_ns >= ?1 AND wall_ns < ?2 AND step_s < ?3",
+				  &q);
 	if (err)
 		return err;
 	sqlite3_bind_int64(q, 1, b0);
 	sqlite3_bind_int64(q, 2, b1);
 	sqlite3_bind_int64(q, 3, step_s);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			int64_t *ni = realloc(*ids, (cap = cap ? cap * 2 : 64) * sizeof(*ni));
-
-			if (!ni) {
-				err = -ENOMEM;
-				break;
-			}
-			*ids = ni;
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
-	}
-	if (!err && rc != SQLITE_DONE) {
+	if (sqlite3_step(q) != SQLITE_DONE) {
 		store_set_err(st, "choosing a bucket");
 		err = store_errno(sqlite3_extended_errcode(st->db));
 	}
 	sqlite3_finalize(q);
-	return err;
+	return err ? err : (long)sqlite3_changes(st->db);
 }
 
 static int finish_sample(struct store *st, int64_t keeper, uint32_t step_s, int64_t total_dt)
 {
-	sqlite3_stmt *q = NULL;
-	int err;
+	/* Their process rows are many: deleted later, a bounded number per unit (maint.c). */
+	int err0 = store_exec(st, "INSERT OR IGNORE INTO sample_gc SELECT id FROM temp.bucket"
+				  " WHERE id != (SELECT max(id) FROM temp.bucket)");
 
-	err = store_prepare(
-	    st,
-	    "UPDATE sample SET interval_ns = ?2, step_s = ?3,"
-	    " merged = (SELECT sum(merged) FROM sample WHERE id IN (SELECT id FROM temp.bucket)),"
-	    " self_cpu_pct = (SELECT sum(self_cpu_pct * interval_ns) / ?2 FROM sample"
-	    "  WHERE id IN (SELECT id FROM temp.bucket)),"
-	    " nprocs = (SELECT count(*) FROM proc_sample WHERE sample_id = ?1)"
-	    " WHERE id = ?1",
-	    &q);
-	if (err)
+	if (err0)
+		return err0;
+	{
+		sqlite3_stmt *q = NULL;
+		int err;
+
+		err = store_prepare(
+		    st,
+		    "UPDATE sample SET interval_ns = ?2, step_s = ?3,"
+		    " merged = (SELECT sum(merged) FROM sample WHERE id IN (SELECT id FROM "
+		    "temp.bucket)),"
+		    " self_cpu_pct = (SELECT sum(self_cpu_pct * interval_ns) / ?2 FROM sample"
+		    "  WHERE id IN (SELECT id FROM temp.bucket)),"
+		    " nprocs = (SELECT count(*) FROM proc_sample WHERE sample_id = ?1)"
+		    " WHERE id = ?1",
+		    &q);
+		if (err)
+			return err;
+		sqlite3_bind_int64(q, 1, keeper);
+		sqlite3_bind_int64(q, 2, total_dt);
+		sqlite3_bind_int64(q, 3, step_s);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			store_set_err(st, "updating a merged sample");
+			err = store_errno(sqlite3_extended_errcode(st->db));
+		}
+		sqlite3_finalize(q);
+		if (err)
+			return err;
+		err = store_prepare(st,
+				    "UPDATE process SET last_sample = ?1"
+				    " WHERE last_sample IN (SELECT id FROM temp.bucket)",
+				    &q);
+		if (err)
+			return err;
+		sqlite3_bind_int64(q, 1, keeper);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			store_set_err(st, "moving process lifetimes");
+			err = store_errno(sqlite3_extended_errcode(st->db));
+		}
+		sqlite3_finalize(q);
+		if (!err)
+			err = store_exec(
+			    st, "DELETE FROM sample WHERE id IN (SELECT id FROM temp.bucket)"
+				" AND id != (SELECT max(id) FROM temp.bucket)");
 		return err;
-	sqlite3_bind_int64(q, 1, keeper);
-	sqlite3_bind_int64(q, 2, total_dt);
-	sqlite3_bind_int64(q, 3, step_s);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		store_set_err(st, "updating a merged sample");
-		err = store_errno(sqlite3_extended_errcode(st->db));
 	}
-	sqlite3_finalize(q);
-	if (err)
-		return err;
-	err = store_prepare(st,
-			    "UPDATE process SET last_sample = ?1"
-			    " WHERE last_sample IN (SELECT id FROM temp.bucket)",
-			    &q);
-	if (err)
-		return err;
-	sqlite3_bind_int64(q, 1, keeper);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		store_set_err(st, "moving process lifetimes");
-		err = store_errno(sqlite3_extended_errcode(st->db));
-	}
-	sqlite3_finalize(q);
-	if (!err)
-		err = store_exec(st, "DELETE FROM sample WHERE id IN (SELECT id FROM temp.bucket)"
-				     " AND id != (SELECT max(id) FROM temp.bucket)");
-	return err;
 }
 
-int store_downsample_unit(struct store *st, uint64_t now_ns, int tier)
+/* Starts merging the oldest eligible bucket of a tier: 1 started, 0 none, or a negative errno. */
+static int begin_bucket(struct store *st, uint64_t now_ns, int tier)
 {
 	const struct store_tier *t = &st->opts.tiers[tier];
 	uint64_t step_ns = (uint64_t)t->step_s * NSEC_PER_SEC, cutoff;
-	int64_t oldest, b0, keeper, total_dt, *ids = NULL;
-	size_t n = 0;
+	int64_t oldest, b0;
+	long n;
 	int err = 0;
 
-	if (now_ns <= t->age_ns)
+	/* Retention would delete the data first: merging it is wasted work. */
+	if (now_ns <= t->age_ns || (st->opts.retain_ns && st->opts.retain_ns <= t->age_ns))
 		return 0;
 	cutoff = now_ns - t->age_ns;
 	oldest = oldest_finer(st, tier, cutoff, &err);
@@ -478,30 +532,112 @@ int store_downsample_unit(struct store *st, uint64_t now_ns, int tier)
 		if (err)
 			return err;
 	}
-	err = load_bucket(st, b0, b0 + (int64_t)step_ns, t->step_s, &ids, &n);
-	if (!err && !n)
-		err = -EIO; /* the oldest sample lies in it: cannot be empty */
-	if (err)
-		goto out;
+	err = store_exec(st, "DROP TABLE IF EXISTS temp.staging");
+	n = err ? err : load_bucket(st, b0, b0 + (int64_t)step_ns, t->step_s);
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO; /* the oldest sample lies in it: never empty */
 	/*
 	 * The bucket's last sample (the highest id: rows merge by "latest id" too)
 	 * keeps its id, time, errors, status and BPF costs.
 	 */
-	keeper = ids[0];
-	for (size_t i = 1; i < n; i++)
-		keeper = ids[i] > keeper ? ids[i] : keeper;
-	total_dt = one_int(st, "SELECT sum(dt) + ?1 - ?2 FROM temp.bucket", 0, 0, &err);
+	st->ds.keeper = one_int(st, "SELECT max(id) + ?1 - ?2 FROM temp.bucket", 0, 0, &err);
 	if (!err)
-		err = merge_table(st, true, keeper, total_dt);
+		st->ds.total_dt =
+		    one_int(st, "SELECT sum(dt) + ?1 - ?2 FROM temp.bucket", 0, 0, &err);
+	if (err)
+		return err;
+	st->ds.active = true;
+	st->ds.tier = tier;
+	st->ds.nsamples = (size_t)n;
+	st->ds.next_proc = 0;
+	st->ds.staged = false;
+	return 1;
+}
+
+/*
+ * Where the next range of processes ends: about STORE_ROWS_PER_UNIT rows of
+ * the bucket. The keeper sample's processes mark the bounds; processes only
+ * in earlier samples fall in whichever range spans their id. -1: the rest.
+ */
+static int64_t range_end(struct store *st, size_t per, int *err)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+	int rc;
+
+	*err =
+	    store_prepare(st,
+			  "SELECT proc_id FROM proc_sample WHERE sample_id = ?1 AND proc_id >= ?2"
+			  " ORDER BY proc_id LIMIT 1 OFFSET ?3",
+			  &q);
+	if (*err)
+		return -1;
+	sqlite3_bind_int64(q, 1, st->ds.keeper);
+	sqlite3_bind_int64(q, 2, st->ds.next_proc);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)per);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	else if (rc != SQLITE_DONE)
+		*err = store_errno(rc);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Merges the next range of processes; the last range also swaps the rows and the sample. */
+static int continue_bucket(struct store *st)
+{
+	struct store_ds *ds = &st->ds;
+	size_t per = STORE_ROWS_PER_UNIT / (ds->nsamples ? ds->nsamples : 1);
+	int64_t hi;
+	int err = 0;
+
+	hi = range_end(st, per ? per : 1, &err);
+	if (err)
+		return err;
+	if (hi < 0)
+		hi = INT64_MAX;
+	err = stage_procs(st, !ds->staged, ds->next_proc, hi);
+	if (err)
+		return err;
+	ds->staged = true;
+	ds->next_proc = hi;
+	if (hi != INT64_MAX)
+		return 1;
+	/* Retention may have taken the bucket meanwhile (a short --retain): start over. */
+	if (one_int(st,
+		    "SELECT count(*) + ?1 - ?2 FROM sample WHERE id = (SELECT max(id) FROM"
+		    " temp.bucket)",
+		    0, 0, &err) != 1 ||
+	    err) {
+		ds->active = false;
+		return err;
+	}
+	err = swap_procs(st);
 	if (!err)
-		err = merge_table(st, false, keeper, total_dt);
+		err = merge_totals(st);
 	if (!err)
-		err = merge_disks(st, ids, n, keeper, (double)total_dt / 1e9);
+		err = merge_disks(st);
 	if (!err)
-		err = finish_sample(st, keeper, t->step_s, total_dt);
+		err = finish_sample(st, ds->keeper, st->opts.tiers[ds->tier].step_s, ds->total_dt);
 	if (!err)
-		log_debug("history: %zu samples merged into one of %u s\n", n, t->step_s);
-out:
-	free(ids);
+		log_debug("history: %zu samples merged into one of %u s\n", ds->nsamples,
+			  st->opts.tiers[ds->tier].step_s);
+	ds->active = false;
 	return err ? err : 1;
+}
+
+int store_downsample_unit(struct store *st, uint64_t now_ns, int tier)
+{
+	int r;
+
+	if (!st->ds.active) {
+		r = begin_bucket(st, now_ns, tier);
+		if (r <= 0)
+			return r;
+	}
+	/* One bucket at a time: another tier's waits until this one is done. */
+	if (st->ds.tier != tier)
+		return 0;
+	return continue_bucket(st);
 }

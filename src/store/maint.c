@@ -35,20 +35,68 @@ TESTABLE int64_t store_used_bytes(struct store *st)
 }
 
 /*
- * Deletes the samples listed in temp.gone with their rows, and the process
- * identities whose last row went with them (all rows of a process lie at or
- * before its last_sample). The newest sample is never listed: the writer's
- * identity cache relies on it.
+ * Deletes the samples listed in temp.gone and queues their rows for
+ * gc_unit(): the sample rows go at once (readers no longer see them), the
+ * many process rows a bounded number per unit. Process identities whose last
+ * row went with them go too (all rows of a process lie at or before its
+ * last_sample). The newest sample is never listed: the writer's identity
+ * cache relies on it.
  */
 static int delete_gone(struct store *st)
 {
 	return store_exec(st,
-			  "DELETE FROM proc_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
-			  "DELETE FROM total_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
-			  "DELETE FROM disk_sample WHERE sample_id IN (SELECT id FROM temp.gone);"
+			  "INSERT OR IGNORE INTO sample_gc SELECT id FROM temp.gone;"
 			  "DELETE FROM sample WHERE id IN (SELECT id FROM temp.gone);"
 			  "DELETE FROM process WHERE last_sample < (SELECT min(id) FROM sample);"
 			  "DELETE FROM temp.gone");
+}
+
+/* Removes up to STORE_ROWS_PER_UNIT rows of a deleted sample: 1 when it did, 0 when none wait. */
+static int gc_unit(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t id;
+	int err, rows;
+
+	id = query_int(st, "SELECT id FROM sample_gc ORDER BY id LIMIT 1", -1);
+	if (id < 0)
+		return 0;
+	err = store_prepare(st,
+			    "DELETE FROM proc_sample WHERE sample_id = ?1 AND proc_id <= coalesce("
+			    "(SELECT proc_id FROM proc_sample WHERE sample_id = ?1 ORDER BY proc_id"
+			    " LIMIT 1 OFFSET ?2), 9223372036854775807)",
+			    &q);
+	if (err)
+		return err;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_int(q, 2, STORE_ROWS_PER_UNIT - 1);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		store_set_err(st, "removing rows of deleted samples");
+		err = store_errno(sqlite3_extended_errcode(st->db));
+	}
+	sqlite3_finalize(q);
+	if (err)
+		return err;
+	rows = sqlite3_changes(st->db);
+	if (rows >= STORE_ROWS_PER_UNIT)
+		return 1; /* more next time */
+	err = store_prepare(st, "DELETE FROM total_sample WHERE sample_id = ?1", &q);
+	if (err)
+		return err;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		err = store_errno(sqlite3_extended_errcode(st->db));
+	sqlite3_finalize(q);
+	if (!err) {
+		char sql[160];
+
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM disk_sample WHERE sample_id = %lld;"
+			 "DELETE FROM sample_gc WHERE id = %lld",
+			 (long long)id, (long long)id);
+		err = store_exec(st, sql);
+	}
+	return err ? err : 1;
 }
 
 static int temp_tables(struct store *st)
@@ -125,6 +173,9 @@ static int retain_size_unit(struct store *st)
 
 	if (!st->opts.max_bytes)
 		return 0;
+	/* Rows of deleted samples still take pages: measure once they are gone. */
+	if (query_int(st, "SELECT count(*) FROM sample_gc", 0))
+		return 0;
 	used = store_used_bytes(st);
 	if (used <= (int64_t)st->opts.max_bytes)
 		return 0;
@@ -146,19 +197,32 @@ static int retain_size_unit(struct store *st)
 int store_maintain(struct store *st, uint64_t now_ns, uint64_t budget_ns)
 {
 	uint64_t t0 = clock_mono_ns();
-	int err = temp_tables(st), r;
+	int err = temp_tables(st), r, any;
 
 	if (err)
 		return err;
+	/* One unit of each kind per round, rounds while the budget lasts (at least one). */
 	do {
-		r = retain_age_unit(st, now_ns);
-		/* Finer tiers first: their buckets feed the coarser ones. */
-		for (int i = 0; r == 0 && i < st->opts.ntiers; i++)
-			r = store_downsample_unit(st, now_ns, i);
-		if (r < 0)
+		any = 0;
+		r = gc_unit(st);
+		if (r >= 0) {
+			any |= r;
+			r = retain_age_unit(st, now_ns);
+		}
+		if (r >= 0) {
+			any |= r;
+			/* Finer tiers first: their buckets feed the coarser ones. */
+			r = 0;
+			for (int i = 0; r == 0 && i < st->opts.ntiers; i++)
+				r = store_downsample_unit(st, now_ns, i);
+		}
+		if (r < 0) {
+			st->ds.active = false; /* rolled back with the savepoint: start over */
 			return r;
-	} while (r > 0 && clock_mono_ns() - t0 < budget_ns);
-	if (r > 0)
+		}
+		any |= r;
+	} while (any && clock_mono_ns() - t0 < budget_ns);
+	if (any)
 		return 1;
 	/*
 	 * One size unit per call: freed pages show up unevenly (index pages free

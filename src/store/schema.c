@@ -113,6 +113,8 @@ static const struct migration migrations[] = {
      "ALTER TABLE sample ADD COLUMN step_s INTEGER NOT NULL DEFAULT 0;" /* 0: as collected */
      "ALTER TABLE sample ADD COLUMN merged INTEGER NOT NULL DEFAULT 1;"
      "CREATE INDEX sample_step ON sample(step_s, wall_ns);"
+     /* Samples deleted (retention, downsampling) whose rows are still being removed. */
+     "CREATE TABLE sample_gc (id INTEGER PRIMARY KEY);"
      "DROP VIEW history;"
      "CREATE VIEW history AS"
      " SELECT s.time, s.wall_ns, s.interval_ns, s.step_s, p.comm, p.cmd, p.user, p.cgroup,"

@@ -23,7 +23,7 @@ void store_opts_default(struct store_opts *o)
 	o->tiers[0].step_s = 60;
 	o->ntiers = 1;
 	o->busy_ms = 1000;
-	o->maint_budget_ms = 50;
+	o->maint_budget_ms = 0;
 	o->backlog = 300;
 	o->interval_ns = NSEC_PER_SEC;
 }

@@ -26,8 +26,9 @@ struct store_opts {
 	struct store_tier tiers[STORE_MAX_TIERS]; /* by increasing age and step */
 	int ntiers;
 	unsigned busy_ms; /* how long one write waits for another writer's lock */
-	unsigned
-	    maint_budget_ms; /* retention and downsampling time per interval (at least one unit) */
+	/* Retention and downsampling time per interval, at least one unit of work;
+	 * 0: a quarter of the interval, 20 ms to 1 s. */
+	unsigned maint_budget_ms;
 	size_t backlog; /* snapshots the writer thread keeps while the database is unwritable */
 	uint64_t interval_ns; /* the requested interval, recorded with the run */
 };

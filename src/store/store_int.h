@@ -23,6 +23,24 @@ struct store_disk_id {
 	int64_t id;
 };
 
+/* Rows one unit of maintenance touches at most (a bucket's range of processes, a GC step). */
+#define STORE_ROWS_PER_UNIT 4096
+
+/*
+ * The bucket being downsampled. Its merged process rows build up in
+ * temp.staging over several units; the raw rows stay until the last unit, so
+ * a failure (or a restart) only means starting the bucket over.
+ */
+struct store_ds {
+	bool active;
+	bool staged; /* temp.staging exists */
+	int tier;
+	int64_t keeper;	  /* the bucket's last sample, which becomes the merged one */
+	int64_t total_dt; /* ns covered by the bucket's samples */
+	int64_t next_proc;
+	size_t nsamples;
+};
+
 /* A value column and how it merges when downsampling. */
 struct store_col {
 	char name[64];
@@ -48,6 +66,7 @@ struct store {
 	sqlite3_stmt *find_disk, *ins_disk, *get_disks, *get_hist; /* prepared on first use */
 	struct store_col *pcols, *tcols; /* proc_sample and total_sample value columns */
 	size_t npcols, ntcols;
+	struct store_ds ds;
 	uint64_t last_wall_ns; /* newest sample written: "now" for retention */
 	char errmsg[256];
 };
@@ -80,7 +99,11 @@ const char *store_field_column(int field);
 int store_disks_write(struct store *st, int64_t sample_id, const struct snapshot *s);
 int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s);
 
-/* One bucket of tier merged (downsample.c): 1 done, 0 nothing to do, or a negative errno. */
+/*
+ * One unit of downsampling a tier (downsample.c): a range of a bucket's
+ * processes, the last one finishing the bucket. 1 did something, 0 nothing to
+ * do, or a negative errno (then set st->ds.active = false: the bucket starts over).
+ */
 int store_downsample_unit(struct store *st, uint64_t now_ns, int tier);
 
 /* Writer internals (write.c). */

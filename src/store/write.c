@@ -438,6 +438,13 @@ static void rollback(struct store *st)
 static void maintain_in_savepoint(struct store *st)
 {
 	uint64_t budget = (uint64_t)st->opts.maint_budget_ms * NSEC_PER_MSEC;
+
+	/* The writer has its own thread: a quarter of each interval is affordable. */
+	if (!budget) {
+		budget = st->opts.interval_ns / 4;
+		budget = budget < 20 * NSEC_PER_MSEC ? 20 * NSEC_PER_MSEC : budget;
+		budget = budget > NSEC_PER_SEC ? NSEC_PER_SEC : budget;
+	}
 	int err;
 
 	if (store_exec(st, "SAVEPOINT maint"))
@@ -478,6 +485,7 @@ int store_write(struct store *st, const struct snapshot *s)
 	if (err) {
 		rollback(st);
 		st->ndisk_ids = 0;
+		st->ds.active = false; /* its staged rows went with the transaction */
 		idents_free(ids, nids);
 		st->last_wall_ns = prev_wall;
 		return err;

@@ -605,6 +605,8 @@ static void write_two_hours(const char *path, const struct store_opts *o)
 		struct snapshot *s = make_snap(i + 1, T0M + i * 10 * NSEC_PER_SEC,
 					       10 * NSEC_PER_SEC, p, i % 3 ? 1 : 2);
 
+		/* Whole numbers are stored as integers: sums of rate x ns must not overflow. */
+		s->procs[0].v[F_RX_RATE] = 5e8;
 		s->procs[0].v[F_IO_LAT_MAX] = (double)(i % 6);
 		s->procs[0].v[F_IO_LAT_MIN] = (double)(10 + i % 6);
 		s->procs[0].v[F_IO_LAT] = i % 2 ? NAN : (double)(i % 6);
@@ -649,6 +651,8 @@ static void test_downsample(void **state)
 	assert_true(fabs(q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history"
 				      " WHERE pid = 7") -
 			 blip_before) < 1e-6 * blip_before);
+	assert_true(q_real(path, "SELECT rx FROM history WHERE pid = 100 AND step_s = 60 LIMIT 1") ==
+		    5e8);
 	/* The blip was in 2 of 6 samples of each bucket: one third of its rate. */
 	assert_true(fabs(q_real(path, "SELECT tx FROM history WHERE pid = 7 AND step_s = 60"
 				      " LIMIT 1") -
@@ -707,6 +711,58 @@ static void test_downsample_incremental(void **state)
 	/* Before 5390 s - 90 min = 1790 s: 5 min buckets (0..1799 s would reach past it). */
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sample WHERE step_s = 300"), 5);
 	assert_int_equal(q_int(path, "SELECT sum(merged) FROM sample WHERE step_s = 300"), 150);
+}
+
+/* A bucket larger than one unit merges over several units; nothing changes until the last. */
+static void test_downsample_ranges(void **state)
+{
+	struct store_opts o = test_opts();
+	struct fake_proc *p = calloc(1500, sizeof(*p));
+	struct store *st;
+	char path[256];
+	double before;
+	int r, units = 0;
+
+	(void)state;
+	assert_non_null(p);
+	for (int i = 0; i < 1500; i++)
+		p[i] = (struct fake_proc){(uint32_t)(10 + i), 5, "w", NULL, (double)i, false};
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	/* Two minutes of 10 s samples. */
+	for (uint64_t i = 0; i < 12; i++) {
+		struct snapshot *s =
+		    make_snap(i + 1, T0M + i * 10 * NSEC_PER_SEC, 10 * NSEC_PER_SEC, p, 1500);
+
+		assert_int_equal(store_write(st, s), 0);
+		snapshot_put(s);
+	}
+	store_close(st);
+	before = q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history");
+	assert_int_equal(store_parse_tiers("1s:1m", &o), 0);
+	st = open_w(path, &o);
+	/* 6 samples x 1500 processes: 682 processes (4092 rows) per unit, so three units. */
+	assert_int_equal(store_exec(st, "BEGIN"), 0);
+	assert_int_equal(store_maintain(st, T0M + 121 * NSEC_PER_SEC, 0), 1);
+	assert_int_equal(store_exec(st, "COMMIT"), 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 12);
+	do {
+		assert_int_equal(store_exec(st, "BEGIN"), 0);
+		r = store_maintain(st, T0M + 121 * NSEC_PER_SEC, 0);
+		assert_int_equal(store_exec(st, "COMMIT"), 0);
+		units++;
+	} while (r == 1 && units < 100);
+	store_close(st);
+	assert_int_equal(r, 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample"), 2);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sample_gc"), 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM proc_sample"), 2 * 1500);
+	assert_int_equal(q_int(path, "SELECT min(nprocs) FROM sample"), 1500);
+	assert_true(fabs(q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history") - before) <
+		    1e-9 * before);
+	assert_true(q_real(path, "SELECT tx FROM history WHERE pid = 1509 LIMIT 1") == 1499);
+	assert_query_text(path, "PRAGMA integrity_check", "ok");
+	free(p);
 }
 
 /* ---- queries ---- */
@@ -1006,6 +1062,7 @@ int main(void)
 	    cmocka_unit_test(test_retention_size),
 	    cmocka_unit_test(test_downsample),
 	    cmocka_unit_test(test_downsample_incremental),
+	    cmocka_unit_test(test_downsample_ranges),
 	    cmocka_unit_test(test_query_raw),
 	    cmocka_unit_test(test_query_buckets),
 	    cmocka_unit_test(test_writer_locked),
