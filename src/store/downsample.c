@@ -454,8 +454,15 @@ static long load_bucket(struct store *st, int64_t b0, int64_t b1, uint32_t step_
 
 static int finish_sample(struct store *st, int64_t keeper, uint32_t step_s, int64_t total_dt)
 {
-	/* Their process rows are many: deleted later, a bounded number per unit (maint.c). */
-	int err0 = store_exec(st, "INSERT OR IGNORE INTO sample_gc SELECT id FROM temp.bucket"
+	/*
+	 * Events keep their own times: they all move to the merged sample. The
+	 * other samples' process and connection rows are many: deleted later, a
+	 * bounded number per unit (maint.c); the merged sample keeps the
+	 * connections of the bucket's last sample.
+	 */
+	int err0 = store_exec(st, "UPDATE event SET sample_id = (SELECT max(id) FROM temp.bucket)"
+				  " WHERE sample_id IN (SELECT id FROM temp.bucket);"
+				  "INSERT OR IGNORE INTO sample_gc SELECT id FROM temp.bucket"
 				  " WHERE id != (SELECT max(id) FROM temp.bucket)");
 
 	if (err0)

@@ -88,12 +88,14 @@ static int gc_unit(struct store *st)
 		err = store_errno(sqlite3_extended_errcode(st->db));
 	sqlite3_finalize(q);
 	if (!err) {
-		char sql[160];
+		char sql[320];
 
 		snprintf(sql, sizeof(sql),
 			 "DELETE FROM disk_sample WHERE sample_id = %lld;"
+			 "DELETE FROM conn_sample WHERE sample_id = %lld;"
+			 "DELETE FROM event WHERE sample_id = %lld;"
 			 "DELETE FROM sample_gc WHERE id = %lld",
-			 (long long)id, (long long)id);
+			 (long long)id, (long long)id, (long long)id, (long long)id);
 		err = store_exec(st, sql);
 	}
 	return err ? err : 1;

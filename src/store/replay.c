@@ -72,11 +72,22 @@ static int prepare(struct replay *r)
 	snprintf(sql, SQL_MAX, "SELECT 0%s FROM total_sample t WHERE t.sample_id = ?", cols);
 	err = store_prepare(r->st, sql, &r->get_total);
 	if (!err)
-		err =
-		    store_prepare(r->st,
-				  "SELECT seq, wall_ns, mono_ns, interval_ns, self_cpu_pct, avail,"
-				  " status, errors, progs, ncpus FROM sample WHERE id = ?",
-				  &r->get_sample);
+		err = store_prepare(
+		    r->st,
+		    "SELECT seq, wall_ns, mono_ns, interval_ns, self_cpu_pct, avail,"
+		    " status, errors, progs, ncpus,"
+		    " json_extract(conn_occ, '$.sockets'), json_extract(conn_occ, '$.peers'),"
+		    " json_extract(conn_occ, '$.peers_max'),"
+		    " json_extract(conn_occ, '$.ring_kb'),"
+		    " json_extract(conn_occ, '$.events_dropped'),"
+		    " json_extract(conn_totals, '$.open'), json_extract(conn_totals, '$.retrans'),"
+		    " json_extract(conn_totals, '$.segs_out'), json_extract(conn_totals, '$.out'),"
+		    " json_extract(conn_totals, '$.in'), json_extract(conn_totals, '$.opened'),"
+		    " json_extract(conn_totals, '$.refused'),"
+		    " json_extract(conn_totals, '$.reset'),"
+		    " json_extract(conn_totals, '$.timeout'),"
+		    " json_extract(conn_totals, '$.other') FROM sample WHERE id = ?",
+		    &r->get_sample);
 	if (!err)
 		err = store_prepare(r->st, "SELECT CAST(key AS INTEGER), value FROM json_each(?)",
 				    &r->get_errors);
@@ -293,9 +304,23 @@ static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
 	s->interval_ns = (uint64_t)sqlite3_column_int64(q, 3);
 	s->self_cpu_pct =
 	    sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
-	/* Connection rows and events are not recorded: a replay has none to show. */
-	s->avail = (unsigned)sqlite3_column_int64(q, 5) & ~(unsigned)(NEED_CONN | NEED_EVENTS);
+	s->avail = (unsigned)sqlite3_column_int64(q, 5);
 	s->ncpus = (unsigned)sqlite3_column_int64(q, 9); /* NULL (before version 3): 0 */
+	s->conn_occ.sockets = (uint64_t)sqlite3_column_int64(q, 10);
+	s->conn_occ.peers = (uint64_t)sqlite3_column_int64(q, 11);
+	s->conn_occ.peers_max = (uint64_t)sqlite3_column_int64(q, 12);
+	s->conn_occ.ring_kb = (uint64_t)sqlite3_column_int64(q, 13);
+	s->conn_occ.events_dropped = (uint64_t)sqlite3_column_int64(q, 14);
+	s->total.conn.open = (uint32_t)sqlite3_column_int64(q, 15);
+	s->total.conn.retrans = (uint64_t)sqlite3_column_int64(q, 16);
+	s->total.conn.segs_out = (uint64_t)sqlite3_column_int64(q, 17);
+	s->total.conn.out = (uint64_t)sqlite3_column_int64(q, 18);
+	s->total.conn.in = (uint64_t)sqlite3_column_int64(q, 19);
+	s->total.conn.delta.opened = (uint64_t)sqlite3_column_int64(q, 20);
+	s->total.conn.delta.refused = (uint64_t)sqlite3_column_int64(q, 21);
+	s->total.conn.delta.reset = (uint64_t)sqlite3_column_int64(q, 22);
+	s->total.conn.delta.timeout = (uint64_t)sqlite3_column_int64(q, 23);
+	s->total.conn.delta.other = (uint64_t)sqlite3_column_int64(q, 24);
 	snprintf(s->status, sizeof(s->status), "%s", col_text(q, 6) ? col_text(q, 6) : "");
 	err = load_self(r, s, col_text(q, 7), col_text(q, 8));
 	sqlite3_reset(q);
@@ -397,6 +422,10 @@ struct snapshot *replay_load(struct replay *r, size_t i, int *err)
 		e = load_total(r, s, r->id[i]);
 	if (!e && store_disks_read(r->st, r->id[i], s))
 		e = fail(r, -EIO, "reading disk rows");
+	if (!e && store_conns_read(r->st, r->id[i], s))
+		e = fail(r, -EIO, "reading connection rows");
+	if (!e && store_events_read(r->st, r->id[i], s))
+		e = fail(r, -EIO, "reading events");
 	if (e) {
 		snapshot_put(s);
 		*err = e;

@@ -120,6 +120,38 @@ static const struct migration migrations[] = {
      " SELECT s.time, s.wall_ns, s.interval_ns, s.step_s, p.comm, p.cmd, p.user, p.cgroup,"
      " p.start_ns, ps.* FROM proc_sample ps JOIN sample s ON s.id = ps.sample_id"
      " JOIN process p ON p.id = ps.proc_id;"},
+    {5, "connection rows (the busiest per interval) and events (connect, accept, close, exec)",
+     "CREATE TABLE conn_sample ("
+     " sample_id INTEGER NOT NULL,"
+     " idx INTEGER NOT NULL," /* position among the snapshot's connections */
+     " proc_id INTEGER,"      /* the owner's process identity; NULL while unknown */
+     " cookie INTEGER NOT NULL, pstart_ns INTEGER, open_ns INTEGER, ts_ns INTEGER,"
+     " flags INTEGER NOT NULL," /* 1 passive, 2 open before ebtop, 4 closed, 8 other peers,"
+				   16 shared socket, 32 established */
+     " family INTEGER, proto INTEGER, tcp_state INTEGER, errno INTEGER,"
+     " laddr TEXT, raddr TEXT, srtt_us INTEGER, rst_in INTEGER, rst_out INTEGER, comm TEXT,"
+     " tot_tx_bytes INTEGER, tot_rx_bytes INTEGER, tot_tx_calls INTEGER, tot_rx_calls INTEGER,"
+     " tot_retrans INTEGER, tot_segs_out INTEGER, tot_segs_in INTEGER,"
+     " d_tx_bytes INTEGER, d_rx_bytes INTEGER, d_tx_calls INTEGER, d_rx_calls INTEGER,"
+     " d_retrans INTEGER, d_segs_out INTEGER, d_segs_in INTEGER,"
+     " PRIMARY KEY (sample_id, idx)) WITHOUT ROWID;"
+     "CREATE TABLE event ("
+     " id INTEGER PRIMARY KEY, sample_id INTEGER NOT NULL, wall_ns INTEGER NOT NULL,"
+     " kind TEXT NOT NULL," /* connect, accept, close, exec */
+     " ts_ns INTEGER, pid INTEGER, tid INTEGER, comm TEXT,"
+     " ppid INTEGER, uid INTEGER, cmdline TEXT, argv BLOB, truncated INTEGER," /* exec */
+     " cookie INTEGER, flags INTEGER, family INTEGER, proto INTEGER, tcp_state INTEGER,"
+     " errno INTEGER, laddr TEXT, lport INTEGER, raddr TEXT, rport INTEGER,"
+     " pstart_ns INTEGER, open_ns INTEGER, estab_ns INTEGER, srtt_us INTEGER,"
+     " rst_in INTEGER, rst_out INTEGER, tx_bytes INTEGER, rx_bytes INTEGER,"
+     " tx_calls INTEGER, rx_calls INTEGER, retrans INTEGER, segs_out INTEGER,"
+     " segs_in INTEGER);"
+     "CREATE INDEX event_sample ON event(sample_id);"
+     "CREATE INDEX event_time ON event(wall_ns);"
+     "ALTER TABLE sample ADD COLUMN conn_occ TEXT;"    /* JSON: connection table occupancy */
+     "ALTER TABLE sample ADD COLUMN conn_totals TEXT;" /* JSON: the system's connection sums */
+     "CREATE VIEW conn_history AS SELECT s.time, s.wall_ns, s.interval_ns, c.*"
+     " FROM conn_sample c JOIN sample s ON s.id = c.sample_id;"},
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

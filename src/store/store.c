@@ -25,6 +25,7 @@ void store_opts_default(struct store_opts *o)
 	o->busy_ms = 1000;
 	o->maint_budget_ms = 0;
 	o->backlog = 300;
+	o->max_conns = 1000;
 	o->interval_ns = NSEC_PER_SEC;
 }
 
@@ -285,6 +286,8 @@ int store_open(struct store **out, const char *path, enum store_mode mode,
 	if (mode == STORE_WRITE) {
 		err = store_schema_sync_fields(st);
 		if (!err)
+			err = store_conns_columns(st, true);
+		if (!err)
 			err = store_close_stale(st);
 		if (!err)
 			err = begin_run(st);
@@ -296,6 +299,8 @@ int store_open(struct store **out, const char *path, enum store_mode mode,
 		}
 	} else {
 		err = store_schema_read_fields(st);
+		if (!err)
+			err = store_conns_columns(st, false);
 		if (err) {
 			snprintf(msg, msglen, "reading the database failed: %s", st->errmsg);
 			goto fail;
@@ -319,6 +324,10 @@ void store_close(struct store *st)
 	sqlite3_finalize(st->ins_disk);
 	sqlite3_finalize(st->get_disks);
 	sqlite3_finalize(st->get_hist);
+	sqlite3_finalize(st->ins_conn);
+	sqlite3_finalize(st->get_conns);
+	sqlite3_finalize(st->ins_event);
+	sqlite3_finalize(st->get_events);
 	free(st->pcols);
 	free(st->tcols);
 	if (st->db && st->mode == STORE_WRITE)

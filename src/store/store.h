@@ -29,7 +29,8 @@ struct store_opts {
 	/* Retention and downsampling time per interval, at least one unit of work;
 	 * 0: a quarter of the interval, 20 ms to 1 s. */
 	unsigned maint_budget_ms;
-	size_t backlog; /* snapshots the writer thread keeps while the database is unwritable */
+	size_t backlog;	  /* snapshots the writer thread keeps while the database is unwritable */
+	size_t max_conns; /* connection rows kept per interval, the busiest first; 0: all */
 	uint64_t interval_ns; /* the requested interval, recorded with the run */
 };
 

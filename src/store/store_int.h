@@ -67,6 +67,9 @@ struct store {
 	struct store_col *pcols, *tcols; /* proc_sample and total_sample value columns */
 	size_t npcols, ntcols;
 	struct store_ds ds;
+	bool ccol[CF_NUM]; /* the connection field has a column in conn_sample */
+	int nccols;
+	sqlite3_stmt *ins_conn, *get_conns, *ins_event, *get_events; /* prepared on first use */
 	uint64_t last_wall_ns; /* newest sample written: "now" for retention */
 	char errmsg[256];
 };
@@ -105,6 +108,14 @@ int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s);
  * do, or a negative errno (then set st->ds.active = false: the bucket starts over).
  */
 int store_downsample_unit(struct store *st, uint64_t now_ns, int tier);
+
+/* Connection rows and events (conns.c). */
+int store_conns_columns(struct store *st, bool add);
+int store_conns_write(struct store *st, int64_t sample_id, const struct snapshot *s,
+		      const struct ident *ids, size_t nids);
+int store_events_write(struct store *st, int64_t sample_id, const struct snapshot *s);
+int store_conns_read(struct store *st, int64_t sample_id, struct snapshot *s);
+int store_events_read(struct store *st, int64_t sample_id, struct snapshot *s);
 
 /* Writer internals (write.c). */
 int store_writer_prepare(struct store *st);

@@ -47,12 +47,12 @@ int store_writer_prepare(struct store *st)
 {
 	int err;
 
-	err =
-	    store_prepare(st,
-			  "INSERT INTO sample (run_id, seq, wall_ns, mono_ns, interval_ns, nprocs,"
-			  " self_cpu_pct, avail, status, errors, progs, ncpus)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  &st->ins_sample);
+	err = store_prepare(
+	    st,
+	    "INSERT INTO sample (run_id, seq, wall_ns, mono_ns, interval_ns, nprocs,"
+	    " self_cpu_pct, avail, status, errors, progs, ncpus, conn_occ, conn_totals)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &st->ins_sample);
 	if (!err)
 		err = build_insert(st, "proc_sample", "sample_id, proc_id, state, flags", 4,
 				   &st->ins_proc);
@@ -275,6 +275,30 @@ TESTABLE void store_self_json(const struct snapshot *s, char *errors, size_t ele
 		snprintf(progs, plen, "[]");
 }
 
+/* Connection table occupancy and the system's connection sums, as JSON. */
+TESTABLE void store_conn_json(const struct snapshot *s, char *occ, size_t olen, char *tot,
+			      size_t tlen)
+{
+	const struct conn_occupancy *o = &s->conn_occ;
+	const struct row_conns *c = &s->total.conn;
+
+	snprintf(occ, olen,
+		 "{\"sockets\":%llu,\"peers\":%llu,\"peers_max\":%llu,\"ring_kb\":%llu,"
+		 "\"events_dropped\":%llu}",
+		 (unsigned long long)o->sockets, (unsigned long long)o->peers,
+		 (unsigned long long)o->peers_max, (unsigned long long)o->ring_kb,
+		 (unsigned long long)o->events_dropped);
+	snprintf(tot, tlen,
+		 "{\"open\":%u,\"retrans\":%llu,\"segs_out\":%llu,\"out\":%llu,\"in\":%llu,"
+		 "\"opened\":%llu,\"refused\":%llu,\"reset\":%llu,\"timeout\":%llu,"
+		 "\"other\":%llu}",
+		 c->open, (unsigned long long)c->retrans, (unsigned long long)c->segs_out,
+		 (unsigned long long)c->out, (unsigned long long)c->in,
+		 (unsigned long long)c->delta.opened, (unsigned long long)c->delta.refused,
+		 (unsigned long long)c->delta.reset, (unsigned long long)c->delta.timeout,
+		 (unsigned long long)c->delta.other);
+}
+
 static int insert_sample(struct store *st, const struct snapshot *s, int64_t *sample_id)
 {
 	sqlite3_stmt *q = st->ins_sample;
@@ -299,6 +323,13 @@ static int insert_sample(struct store *st, const struct snapshot *s, int64_t *sa
 	sqlite3_bind_text(q, 10, errors, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 11, progs, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 12, s->ncpus);
+	if (s->avail & NEED_CONN) {
+		char occ[256], tot[512];
+
+		store_conn_json(s, occ, sizeof(occ), tot, sizeof(tot));
+		sqlite3_bind_text(q, 13, occ, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 14, tot, -1, SQLITE_TRANSIENT);
+	}
 	err = step_done(st, q, "adding a sample");
 	sqlite3_reset(q);
 	if (!err)
@@ -473,9 +504,14 @@ int store_write(struct store *st, const struct snapshot *s)
 	err = insert_sample(st, s, &sample_id);
 	if (!err)
 		err = insert_rows(st, s, sample_id, &ids, &nids);
+	if (!err)
+		err = store_conns_write(st, sample_id, s, ids, nids);
+	if (!err)
+		err = store_events_write(st, sample_id, s);
 	if (err) {
 		rollback(st);
 		st->ndisk_ids = 0;
+		idents_free(ids, nids);
 		return err;
 	}
 	if (s->wall_ns > st->last_wall_ns)

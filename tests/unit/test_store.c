@@ -7,8 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +573,151 @@ static void test_retention_size(void **state)
 	assert_int_equal(q_int(path, "SELECT max(seq) - min(seq) + 1 - count(*) FROM sample"), 0);
 }
 
+/* ---- connections and events ---- */
+
+static void add_conns(struct snapshot *s)
+{
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	struct conn *c = calloc(3, sizeof(*c));
+
+	assert_non_null(c);
+	/* Owner order, as the model keeps them: pid 100 twice, then pid 300. */
+	for (int i = 0; i < 3; i++) {
+		c[i].cookie = 1000 + (uint64_t)i;
+		c[i].pid = i < 2 ? 100 : 300;
+		c[i].tid = c[i].pid + 1;
+		c[i].pstart_ns = i < 2 ? 5000 : 7000;
+		c[i].ts_ns = 99;
+		c[i].open_ns = 9;
+		c[i].family = AF_INET;
+		c[i].proto = IPPROTO_TCP;
+		c[i].state = 1;
+		c[i].lport = (uint16_t)(40000 + i);
+		c[i].rport = 443;
+		c[i].laddr[0] = 10;
+		c[i].laddr[3] = (uint8_t)i;
+		c[i].raddr[0] = 192;
+		c[i].raddr[3] = 1;
+		c[i].srtt_us = 250;
+		c[i].flags = EBTOP_CONN_F_ESTAB;
+		snprintf(c[i].comm, sizeof(c[i].comm), "curl");
+		c[i].tot.tx_bytes = 1000000 * (uint64_t)(i + 1);
+		c[i].delta.tx_bytes = 1000 * (uint64_t)(3 - i); /* the first is the busiest */
+		c[i].tot.segs_out = 77;
+		for (int f = 0; f < CF_NUM; f++)
+			c[i].v[f] = conn_fields[f].type == FT_NUM ? 0.5 + f + i : NAN;
+		c[i].v[CF_PID] = c[i].pid;
+		c[i].v[CF_TID] = c[i].tid;
+		c[i].v[CF_LPORT] = c[i].lport;
+		c[i].v[CF_RPORT] = c[i].rport;
+	}
+	c[1].family = AF_INET6;
+	c[1].proto = IPPROTO_UDP;
+	memcpy(c[1].laddr, v6, 16);
+	memcpy(c[1].raddr, v6, 16);
+	c[1].flags = EBTOP_CONN_F_CLOSED;
+	c[1].v[CF_AGE] = NAN;
+	s->conns = c;
+	s->nconns = 3;
+	s->avail |= NEED_CONN | NEED_EVENTS;
+	s->conn_occ = (struct conn_occupancy){3, 1, 4096, 4096, 2};
+	s->total.conn.open = 2;
+	s->total.conn.delta.refused = 1;
+	s->events = calloc(2, sizeof(*s->events));
+	assert_non_null(s->events);
+	s->nevents = 2;
+	s->events[0].kind = s->events[0].conn.kind = EBTOP_EV_CONNECT;
+	s->events[0].wall_ns = s->wall_ns - 5;
+	s->events[0].conn = (struct ebtop_conn_rec){.kind = EBTOP_EV_CONNECT,
+						    .cookie = 1000,
+						    .tgid = 100,
+						    .family = AF_INET,
+						    .proto = 6,
+						    .err = ECONNREFUSED,
+						    .lport = 40000,
+						    .rport = 443,
+						    .tx_bytes = 12};
+	memcpy(s->events[0].conn.raddr, c[0].raddr, 16);
+	s->events[1].kind = EBTOP_EV_EXEC;
+	s->events[1].wall_ns = s->wall_ns - 3;
+	s->events[1].exec = (struct ebtop_exec_event){
+	    .kind = EBTOP_EV_EXEC, .pid = 300, .ppid = 1, .uid = 1000, .args_len = 8, .comm = "ls"};
+	memcpy(s->events[1].exec.argv, "ls\0-la\0/\0", 8);
+}
+
+static void test_conns_events(void **state)
+{
+	struct store_opts o = test_opts();
+	struct snapshot *in, *out;
+	struct replay *rp;
+	struct store *st;
+	char path[256], msg[256];
+	int err;
+
+	(void)state;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	in = make_snap(1, T0, NSEC_PER_SEC, procs3, 3);
+	add_conns(in);
+	assert_int_equal(store_write(st, in), 0);
+	store_close(st);
+	assert_int_equal(replay_open(&rp, path, msg, sizeof(msg)), 0);
+	out = replay_load(rp, 0, &err);
+	assert_non_null(out);
+	assert_true(out->avail & NEED_CONN);
+	assert_int_equal(out->nconns, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct conn *a = &in->conns[i], *b = &out->conns[i];
+
+		assert_int_equal(b->cookie, a->cookie);
+		assert_int_equal(b->pid, a->pid);
+		assert_int_equal(b->tid, a->tid);
+		assert_int_equal(b->pstart_ns, a->pstart_ns);
+		assert_int_equal(b->flags, a->flags);
+		assert_int_equal(b->family, a->family);
+		assert_int_equal(b->proto, a->proto);
+		assert_int_equal(b->lport, a->lport);
+		assert_int_equal(b->rport, a->rport);
+		assert_memory_equal(b->laddr, a->laddr, 16);
+		assert_memory_equal(b->raddr, a->raddr, 16);
+		assert_string_equal(b->comm, a->comm);
+		assert_memory_equal(&b->tot, &a->tot, sizeof(a->tot));
+		assert_memory_equal(&b->delta, &a->delta, sizeof(a->delta));
+		for (int f = 0; f < CF_NUM; f++)
+			assert_same_value(b->v[f], a->v[f]);
+	}
+	/* Linked like the model's: pid 100's row owns the first two. */
+	assert_int_equal(out->procs[0].pid, 100);
+	assert_int_equal(out->procs[0].conn.count, 2);
+	assert_int_equal(out->procs[0].conn.open, 1);
+	assert_ptr_equal(out->conns[0].owner, &out->procs[0]);
+	assert_int_equal(out->procs[2].conn.first, 2);
+	assert_int_equal(out->conn_occ.peers_max, 4096);
+	assert_int_equal(out->total.conn.delta.refused, 1);
+	assert_non_null(out->conn_by_key);
+	assert_int_equal(out->nevents, 2);
+	assert_int_equal(out->events[0].kind, EBTOP_EV_CONNECT);
+	assert_int_equal(out->events[0].wall_ns, in->events[0].wall_ns);
+	assert_int_equal(out->events[0].conn.err, ECONNREFUSED);
+	assert_memory_equal(out->events[0].conn.raddr, in->events[0].conn.raddr, 16);
+	assert_int_equal(out->events[1].exec.args_len, 8);
+	assert_memory_equal(out->events[1].exec.argv, "ls\0-la\0/\0", 8);
+	assert_string_equal(out->events[1].exec.comm, "ls");
+	snapshot_put(out);
+	replay_close(rp);
+	assert_query_text(path, "SELECT cmdline FROM event WHERE kind = 'exec'", "ls -la /");
+	assert_query_text(path, "SELECT raddr FROM conn_sample WHERE idx = 1", "2001:db8::7");
+
+	/* A cap keeps the busiest connections, in their order. */
+	o.max_conns = 2;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	assert_int_equal(store_write(st, in), 0);
+	store_close(st);
+	assert_query_text(path, "SELECT group_concat(cookie) FROM conn_sample", "1000,1001");
+	snapshot_put(in);
+}
+
 /* ---- downsampling ---- */
 
 static double q_real(const char *path, const char *sql)
@@ -651,8 +798,8 @@ static void test_downsample(void **state)
 	assert_true(fabs(q_real(path, "SELECT sum(tx * interval_ns / 1e9) FROM history"
 				      " WHERE pid = 7") -
 			 blip_before) < 1e-6 * blip_before);
-	assert_true(q_real(path, "SELECT rx FROM history WHERE pid = 100 AND step_s = 60 LIMIT 1") ==
-		    5e8);
+	assert_true(
+	    q_real(path, "SELECT rx FROM history WHERE pid = 100 AND step_s = 60 LIMIT 1") == 5e8);
 	/* The blip was in 2 of 6 samples of each bucket: one third of its rate. */
 	assert_true(fabs(q_real(path, "SELECT tx FROM history WHERE pid = 7 AND step_s = 60"
 				      " LIMIT 1") -
@@ -1060,6 +1207,7 @@ int main(void)
 	    cmocka_unit_test(test_retention_age),
 	    cmocka_unit_test(test_retention_size_math),
 	    cmocka_unit_test(test_retention_size),
+	    cmocka_unit_test(test_conns_events),
 	    cmocka_unit_test(test_downsample),
 	    cmocka_unit_test(test_downsample_incremental),
 	    cmocka_unit_test(test_downsample_ranges),
