@@ -317,7 +317,8 @@ static const struct ebtop_conn_rec *find_cookie(const struct ebtop_conn_rec *rec
 {
 	struct ebtop_conn_rec key = {.cookie = cookie};
 
-	return bsearch(&key, recs, n, sizeof(*recs), rec_cookie_cmp);
+	/* bsearch() and qsort() want a non-NULL base even for no elements (UBSan). */
+	return n ? bsearch(&key, recs, n, sizeof(*recs), rec_cookie_cmp) : NULL;
 }
 
 /* One pass of the socket-storage iterator. */
@@ -350,7 +351,8 @@ static int read_live(struct conn_reader *r)
 	}
 	close(fd);
 	r->nlive = bytes / sizeof(*r->live);
-	qsort(r->live, r->nlive, sizeof(*r->live), rec_cookie_cmp);
+	if (r->nlive)
+		qsort(r->live, r->nlive, sizeof(*r->live), rec_cookie_cmp);
 	return err;
 }
 
@@ -446,7 +448,8 @@ int conn_reader_finish(struct conn_reader *r, struct sample *s)
 		return 0;
 	fd = bpf_map__fd(r->skel->maps.conn_peers);
 	r->nout = 0;
-	qsort(r->finals, r->nfinals, sizeof(*r->finals), rec_cookie_cmp);
+	if (r->nfinals)
+		qsort(r->finals, r->nfinals, sizeof(*r->finals), rec_cookie_cmp);
 	for (size_t i = 0; i < r->nlive; i++) {
 		struct ebtop_conn_rec *o;
 

@@ -583,5 +583,6 @@ void conn_ptrs_sort(const struct conn **c, size_t n, int field, bool desc)
 {
 	struct conn_sort_ctx ctx = {field, desc};
 
-	qsort_r(c, n, sizeof(*c), conn_ptr_cmp_r, &ctx);
+	if (n > 1)
+		qsort_r(c, n, sizeof(*c), conn_ptr_cmp_r, &ctx);
 }

@@ -645,14 +645,16 @@ void rows_sort(struct row *rows, size_t n, int field, bool desc)
 {
 	struct sort_ctx ctx = {field, desc};
 
-	qsort_r(rows, n, sizeof(*rows), row_cmp_r, &ctx);
+	if (n > 1)
+		qsort_r(rows, n, sizeof(*rows), row_cmp_r, &ctx);
 }
 
 void row_ptrs_sort(const struct row **rows, size_t n, int field, bool desc)
 {
 	struct sort_ctx ctx = {field, desc};
 
-	qsort_r(rows, n, sizeof(*rows), row_ptr_cmp_r, &ctx);
+	if (n > 1)
+		qsort_r(rows, n, sizeof(*rows), row_ptr_cmp_r, &ctx);
 }
 
 const char *row_str(const struct row *r, int field)
