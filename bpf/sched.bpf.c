@@ -222,7 +222,9 @@ static __always_inline void on_switch(struct task_struct *prev, struct task_stru
 							   queued_of(next, trusted), since, now.c,
 							   false);
 			} else if (state == SCHED_BLOCKED) {
-				count_error(EBTOP_ERR_SCHED_MISSED); /* its wakeup was not reported */
+				/* Its wakeup was not reported, or sched_wakeup is not loaded. */
+				if (sched_wakeups)
+					count_error(EBTOP_ERR_SCHED_MISSED);
 				sched_place_wakeup(&s->runq_ns, &s->offcpu_ns,
 						   queued_of(next, trusted), since, now.c, false);
 			}

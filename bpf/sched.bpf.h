@@ -50,6 +50,8 @@ _Static_assert(sizeof(struct ebtop_sched_slot) == 64, "one cache line per thread
 /* Set by user space before load; sched_nslots is a power of two. */
 const volatile __u32 sched_nslots __weak = 32768;
 const volatile __u32 sched_on __weak = 0; /* the scheduler programs are loaded */
+/* sched_wakeup is loaded; without it, off-CPU ends at the task's sched_info.last_queued. */
+const volatile __u32 sched_wakeups __weak = 1;
 
 /*
  * Clocks. Events are stamped with the scheduler's own clocks (rq->clock,

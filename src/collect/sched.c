@@ -131,6 +131,16 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 			hooks[i].btf_prog = hooks[i].raw_prog = NULL;
 		}
 	}
+	/*
+	 * EBTOP_SCHED_NO_WAKEUP=1: leave sched_wakeup out (it fires as often as sched_switch); the
+	 * kernel's enqueue stamp (sched_info.last_queued) then ends each off-CPU stretch. Exact
+	 * too, but a switch-in the kernel does not report (see sched.bpf.h) then counts the wait
+	 * before it as off CPU.
+	 */
+	if (ok && getenv("EBTOP_SCHED_NO_WAKEUP")) {
+		hooks[1].btf_prog = hooks[1].raw_prog = NULL;
+		skel->rodata->sched_wakeups = 0;
+	}
 	for (size_t i = 0; ok && i < n; i++) {
 		struct bpf_program *p = use_btf ? hooks[i].btf_prog : hooks[i].raw_prog;
 
