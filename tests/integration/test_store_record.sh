@@ -81,7 +81,9 @@ bpid=$!
 sleep 0.3
 iperf3 -c 127.0.0.1 -p "$port" -t 1 -J >"$TMP/client2.json"
 wait "$bpid"
-check_eq "batch --db: exit status" "$?" 0
+rc=$?
+check_eq "batch --db: exit status" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/    /' "$TMP/live.err"
 wait "$spid"
 same=0 lines=0
 while IFS= read -r line; do
