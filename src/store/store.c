@@ -19,9 +19,16 @@ void store_opts_default(struct store_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->retain_ns = 7ULL * 86400 * NSEC_PER_SEC;
 	o->max_bytes = 1ULL << 30;
-	o->tiers[0].age_ns = 86400ULL * NSEC_PER_SEC;
+	/*
+	 * A process row takes ~140 bytes (79 fields): 500 processes at 1 s are
+	 * ~250 MB an hour. An hour at full resolution, a day of minutes and a
+	 * week of 10 minutes then fit the 1 GiB default with room to spare.
+	 */
+	o->tiers[0].age_ns = 3600ULL * NSEC_PER_SEC;
 	o->tiers[0].step_s = 60;
-	o->ntiers = 1;
+	o->tiers[1].age_ns = 86400ULL * NSEC_PER_SEC;
+	o->tiers[1].step_s = 600;
+	o->ntiers = 2;
 	o->busy_ms = 1000;
 	o->maint_budget_ms = 0;
 	o->backlog = 300;

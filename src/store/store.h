@@ -34,7 +34,7 @@ struct store_opts {
 	uint64_t interval_ns; /* the requested interval, recorded with the run */
 };
 
-/* retain 7 days, at most 1 GiB, 1 s samples merged into 1 min after a day. */
+/* Retain 7 days, at most 1 GiB; samples merged into 1 min after an hour, 10 min after a day. */
 void store_opts_default(struct store_opts *o);
 
 struct store;
