@@ -88,7 +88,8 @@ unit: $(UNIT)
 
 # libFuzzer targets (clang); run e.g. build/fuzz/fuzz_request tests/fuzz/corpus_request -max_total_time=60
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/model/fields.c
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/model/fields.c \
+		src/model/conn.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZFLAGS) -o $@ $^ -lm
 $(BUILD)/fuzz/fuzz_filter: $(FILTER_FUZZ_SRCS) $(FILTER_SRCS)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "serve/evring.h"
 
 void cli_serve_usage(FILE *out)
 {
@@ -26,7 +27,13 @@ void cli_serve_usage(FILE *out)
 	      "      --metrics-sort FIELD  ranks series for --metrics-top (default net)\n"
 	      "      --metrics-labels LIST process labels, from comm,user,cgroup (default all)\n"
 	      "      --metrics-pid       add a pid label (one series per process)\n"
-	      "      --metrics-filter EXPR  export only matching processes\n"
+	      "      --metrics-filter EXPR  export only matching processes (and connections)\n"
+	      "      --metrics-connections  per-connection series (labels comm, proto, laddr,\n"
+	      "                          lport, raddr, rport: one series per connection)\n"
+	      "      --metrics-connections-top N  connection series exported one by one, by\n"
+	      "                          bytes (default 100; implies --metrics-connections)\n"
+	      "      --events-keep N     recent exec and connection events kept for the API\n"
+	      "                          (default 10000 of each)\n"
 	      "      --db PATH|off       history database (default " STORE_DEFAULT_PATH ")\n"
 	      "      --retain DUR        delete history older than DUR (default 7d; off)\n"
 	      "      --max-db-size SZ    delete the oldest history beyond SZ (default 1G; off)\n"
@@ -35,6 +42,7 @@ void cli_serve_usage(FILE *out)
 	      "  -d, --delay SECONDS     sampling interval (default 1)\n"
 	      "      --bpf-stats         export BPF run time per program\n"
 	      "      --ringbuf-kb KB     exit-record ring buffer size (default 4096)\n"
+	      "      --conn-ringbuf-kb KB  connection and event ring buffer size (default 4096)\n"
 	      "  -v, --verbose           more diagnostics\n"
 	      "  -h, --help              this text\n",
 	      out);
@@ -57,6 +65,10 @@ enum {
 	OPT_RETAIN,
 	OPT_MAXDB,
 	OPT_DOWNSAMPLE,
+	OPT_MCONNS,
+	OPT_MCONNS_TOP,
+	OPT_EVKEEP,
+	OPT_CONN_RB,
 };
 
 static const struct option serve_opts[] = {
@@ -71,6 +83,10 @@ static const struct option serve_opts[] = {
 	{"metrics-labels", required_argument, NULL, OPT_LABELS},
 	{"metrics-pid", no_argument, NULL, OPT_PID},
 	{"metrics-filter", required_argument, NULL, OPT_FILTER},
+	{"metrics-connections", no_argument, NULL, OPT_MCONNS},
+	{"metrics-connections-top", required_argument, NULL, OPT_MCONNS_TOP},
+	{"events-keep", required_argument, NULL, OPT_EVKEEP},
+	{"conn-ringbuf-kb", required_argument, NULL, OPT_CONN_RB},
 	{"db", required_argument, NULL, OPT_DB},
 	{"retain", required_argument, NULL, OPT_RETAIN},
 	{"max-db-size", required_argument, NULL, OPT_MAXDB},
@@ -180,6 +196,25 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		return 0;
 	case OPT_FILTER:
 		c->filter_expr = arg; /* compiled by main, like -b --filter */
+		return 0;
+	case OPT_MCONNS:
+		s->prom.conns = true;
+		return 0;
+	case OPT_MCONNS_TOP:
+		if (num(arg, 0, 100000, &l))
+			break;
+		s->prom.conns = true;
+		s->prom.conns_top = (size_t)l;
+		return 0;
+	case OPT_EVKEEP:
+		if (num(arg, 1, EVRING_KEEP_MAX, &l))
+			break;
+		s->events_keep = (size_t)l;
+		return 0;
+	case OPT_CONN_RB:
+		if (num(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+			break;
+		c->conn_ringbuf_kb = (unsigned)l;
 		return 0;
 	case OPT_DB:
 		c->db_path = strcmp(arg, "off") ? arg : NULL;

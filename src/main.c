@@ -378,9 +378,10 @@ static int run_serve(const struct cli *c)
 	sinks[n++] = (struct snapshot_sink){"metrics and API", serve_consume, NULL, sv};
 	if (hist)
 		sinks[n++] = (struct snapshot_sink){"history", history_consume, history_close, hist};
-	/* /metrics and the API expose every field: ask for every collector. */
+	/* /metrics and the API expose every field, connections and events: every collector. */
 	for (int f = 0; f < F_NUM; f++)
 		need |= fields[f].need;
+	need |= NEED_CONN | NEED_EVENTS;
 	rc = sample_loop(c, need, sinks, n);
 	serve_close(sv);
 	return rc;
@@ -724,6 +725,8 @@ int main(int argc, char **argv)
 		cli.filter_need = row_filter_needs(filter);
 		cli.serve.prom.match = row_filter_view_match; /* serve --metrics-filter */
 		cli.serve.prom.match_ctx = filter;
+		cli.serve.prom.match_conn = row_filter_view_match_conn;
+		cli.serve.prom.match_conn_ctx = filter;
 	}
 	log_set_level(cli.verbose >= 2 ? LOG_DEBUG : cli.verbose ? LOG_INFO : LOG_WARN);
 	install_signals();

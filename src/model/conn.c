@@ -418,6 +418,8 @@ static void link_procs(struct snapshot *s, const struct snapshot *prev)
 			rc->tot = old->conn.tot;
 			rc->out = old->conn.out;
 			rc->in = old->conn.in;
+			rc->retrans_tot = old->conn.retrans_tot;
+			rc->segs_out_tot = old->conn.segs_out_tot;
 		}
 		while (j < s->nconns && (s->conns[j].pid < p->pid ||
 					 (s->conns[j].pid == p->pid &&
@@ -436,6 +438,8 @@ static void link_procs(struct snapshot *s, const struct snapshot *prev)
 			conn_sums_add(rc, c, find_key(prev, c));
 		}
 		rc->rows = rc->count ? &s->conns[rc->first] : NULL;
+		rc->retrans_tot += rc->retrans;
+		rc->segs_out_tot += rc->segs_out;
 		rc->tot.opened += rc->delta.opened;
 		rc->tot.refused += rc->delta.refused;
 		rc->tot.reset += rc->delta.reset;

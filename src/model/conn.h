@@ -105,6 +105,7 @@ struct row_conns {
 	uint64_t retrans;  /* over the interval, TCP sockets it owns */
 	uint64_t segs_out; /* same */
 	uint64_t out, in;  /* since ebtop started: connections made, accepted */
+	uint64_t retrans_tot, segs_out_tot; /* since ebtop started: retrans, segs_out summed */
 	struct conn_sums delta; /* over the interval */
 	struct conn_sums tot;	/* since ebtop started (or the process did) */
 };

@@ -196,6 +196,13 @@ const struct field_desc fields[F_NUM] = {
 	[F_CONN_ERR_TOTAL] = {"conn_err_total", "ERRS", "connection errors (refused, reset, timed out, "
 				"unreachable)", FT_NUM, UNIT_COUNT, 6, 0, NEED_CONN,
 		.prom = {"ebtop_process_connection_errors_total", PROM_COUNTER}},
+	/* RETX% as counters: rate(retransmitted) / rate(sent) over any window. */
+	[F_TCP_RETRANS_TOTAL] = {"retrans_total", "RETRANS", "TCP segments retransmitted", FT_NUM,
+				 UNIT_COUNT, 7, 0, NEED_CONN,
+		.prom = {"ebtop_process_tcp_retransmitted_segments_total", PROM_COUNTER}},
+	[F_TCP_SEGS_OUT_TOTAL] = {"segs_out_total", "SEGS-OUT", "TCP segments sent, retransmissions "
+				  "included", FT_NUM, UNIT_COUNT, 9, 0, NEED_CONN,
+		.prom = {"ebtop_process_tcp_sent_segments_total", PROM_COUNTER}},
 };
 
 int field_lookup(const char *name)

@@ -25,4 +25,6 @@ void fill_conn(struct row *r, double dt)
 	v[F_CONN_RESET_TOTAL] = (double)c->tot.reset;
 	v[F_CONN_TIMEOUT_TOTAL] = (double)c->tot.timeout;
 	v[F_CONN_ERR_TOTAL] = errs(&c->tot);
+	v[F_TCP_RETRANS_TOTAL] = (double)c->retrans_tot;
+	v[F_TCP_SEGS_OUT_TOTAL] = (double)c->segs_out_tot;
 }

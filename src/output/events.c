@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "output/render.h"
 #include "output/format.h"
+#include "output/json.h"
 
 static const char *kind_name(uint32_t kind)
 {
@@ -66,11 +67,9 @@ static json_t *argv_json(const struct ebtop_exec_event *x)
 	return arr;
 }
 
-static int event_json(struct buf *b, const struct event *e)
+json_t *event_to_json(const struct event *e)
 {
 	json_t *o = json_object();
-	char *text;
-	int err;
 
 	json_object_set_new(o, "time", json_real((double)event_wall_ns(e) / 1e9));
 	json_object_set_new(o, "type", json_string(kind_name(e->kind)));
@@ -123,6 +122,15 @@ static int event_json(struct buf *b, const struct event *e)
 					    json_boolean(c.flags & EBTOP_CONN_F_PASSIVE));
 		}
 	}
+	return o;
+}
+
+static int event_json(struct buf *b, const struct event *e)
+{
+	json_t *o = event_to_json(e);
+	char *text;
+	int err;
+
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!text)

@@ -14,5 +14,7 @@ json_t *totals_json(const struct snapshot *s);
 json_t *self_json(const struct snapshot *s);
 /* Per-disk throughput, IOPS, latency summaries and histogram (nonzero buckets). */
 json_t *disks_json(const struct snapshot *s);
+/* One connect/accept/close/exec event, as `ebtop events --json` prints it. */
+json_t *event_to_json(const struct event *e);
 
 #endif

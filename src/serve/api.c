@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <jansson.h>
 #include "serve/api.h"
+#include "serve/evring.h"
 #include "model/rowfilter.h"
 #include "model/view.h"
 #include "output/json.h"
+#include "output/json_conn.h"
 
 /* Serializes and frees root; a body too large for out becomes a 500 by the caller. */
 static int put_json(struct buf *out, json_t *root)
@@ -117,9 +119,10 @@ static int process(const struct request *rq, const struct snapshot *s, struct bu
 		json_array_append_new(threads, row_json(&s->threads[p->thread_first + i]));
 	json_object_set_new(root, "process", row_json(p));
 	json_object_set_new(root, "threads", threads);
-	/* Connections are not collected yet: say so rather than return an empty list. */
-	json_object_set_new(root, "connections", json_null());
-	json_object_set_new(root, "connections_collected", json_false());
+	/* Without the connection collector: null, not an empty list that would say "none". */
+	json_object_set_new(root, "connections",
+			    (s->avail & NEED_CONN) ? row_conns_json(s, p) : json_null());
+	json_object_set_new(root, "connections_collected", json_boolean(s->avail & NEED_CONN));
 	return finish(out, root, 200);
 }
 
@@ -133,6 +136,118 @@ static int not_collected(const struct snapshot *s, const char *key, const char *
 	json_object_set_new(root, "total", json_integer(0));
 	json_object_set_new(root, "collected", json_false());
 	json_object_set_new(root, "reason", json_string(why));
+	return finish(out, root, 200);
+}
+
+/* Why a list is empty on this machine: the snapshot's status names what is missing. */
+static int not_here(const struct snapshot *s, const char *key, const char *what, struct buf *out)
+{
+	char why[384];
+
+	snprintf(why, sizeof(why), "%s not collected%s%s", what, s->status[0] ? ": " : "",
+		 s->status);
+	return not_collected(s, key, why, out);
+}
+
+static int connections(const struct request *rq, const struct snapshot *s, struct buf *out)
+{
+	struct row_filter *filter = NULL;
+	const struct conn **conns;
+	struct view_opts vo;
+	json_t *root, *arr;
+	long n;
+
+	if (!(s->avail & NEED_CONN))
+		return not_here(s, "connections", "connections are", out);
+	view_opts_default(&vo);
+	if (rq->sort_field >= 0) {
+		vo.conn_sort_field = rq->sort_field;
+		vo.conn_sort_desc = !(conn_fields[rq->sort_field].flags & FIELD_ASC);
+	}
+	if (rq->sort_desc >= 0)
+		vo.conn_sort_desc = rq->sort_desc;
+	if (rq->filter[0]) {
+		char err[1024];
+
+		filter = row_filter_new(rq->filter, err, sizeof(err));
+		if (!filter)
+			return api_error(out, "filter", err) ? 500 : 400;
+		vo.conn_match = row_filter_view_match_conn;
+		vo.conn_match_ctx = filter;
+	}
+	n = view_select_conns(s, &vo, &conns);
+	row_filter_free(filter);
+	if (n < 0)
+		return 500;
+	root = envelope(s);
+	arr = json_array();
+	for (long i = 0; i < n && i < rq->limit; i++)
+		json_array_append_new(arr, conn_to_json(conns[i]));
+	free(conns);
+	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "sort", json_string(conn_fields[vo.conn_sort_field].name));
+	json_object_set_new(root, "order", json_string(vo.conn_sort_desc ? "desc" : "asc"));
+	json_object_set_new(root, "total", json_integer(n));
+	json_object_set_new(root, "collected", json_true());
+	json_object_set_new(root, "occupancy", conn_occupancy_json(s));
+	json_object_set_new(root, "connections", arr);
+	return finish(out, root, 200);
+}
+
+struct ev_walk {
+	json_t *arr;
+	uint64_t oldest_lost; /* lost_before of the oldest event returned */
+};
+
+static void ev_add(const struct event *e, uint64_t seq, uint64_t lost_before, void *ctx)
+{
+	struct ev_walk *w = ctx;
+
+	(void)seq;
+	json_array_append_new(w->arr, event_to_json(e));
+	w->oldest_lost = lost_before;
+}
+
+/* Events lost by the collector so far: ring buffer full, or beyond one interval's bound. */
+static uint64_t events_lost(const struct snapshot *s)
+{
+	return s->errors[EBTOP_ERR_EVENTS] + s->conn_occ.events_dropped;
+}
+
+static int events(const struct request *rq, const struct snapshot *s, struct evring *ring,
+		  const char *what, struct buf *out)
+{
+	struct ev_walk w = {0};
+	size_t total, cap, limit;
+	uint64_t lost = events_lost(s);
+	json_t *root;
+
+	if (!(s->avail & NEED_EVENTS) || !ring)
+		return not_here(s, "events", what, out);
+	cap = evring_cap(ring);
+	limit = rq->limit_set || (size_t)rq->limit <= cap ? (size_t)rq->limit : cap;
+	if (limit > cap) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "limit must be from 1 to %zu (the events kept)", cap);
+		return api_error(out, "limit", msg) ? 500 : 400;
+	}
+	w.arr = json_array();
+	total = evring_visit(ring, s->seq, rq->pid, limit, ev_add, &w);
+	root = envelope(s);
+	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "total", json_integer((json_int_t)total));
+	json_object_set_new(root, "kept", json_integer((json_int_t)cap));
+	json_object_set_new(root, "collected", json_true());
+	json_object_set_new(root, "lost", json_integer((json_int_t)lost));
+	/* Lost since the oldest returned event's interval began: gaps in this list, at most. */
+	json_object_set_new(root, "lost_in_range",
+			    json_array_size(w.arr)
+				? json_integer((json_int_t)(lost >= w.oldest_lost
+								? lost - w.oldest_lost
+								: 0))
+				: json_null());
+	json_object_set_new(root, "events", w.arr);
 	return finish(out, root, 200);
 }
 
@@ -169,16 +284,13 @@ int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf 
 	case ROUTE_PROCESS:
 		return process(rq, s, out);
 	case ROUTE_CONNECTIONS:
-		return not_collected(s, "connections", "connections are not collected by this build",
-				     out);
+		return connections(rq, s, out);
 	case ROUTE_DISKS:
 		return disks(s, out);
 	case ROUTE_EVENTS_EXEC:
-		return not_collected(s, "events", "exec events are not collected by this build",
-				     out);
+		return events(rq, s, ctx->exec_events, "exec events are", out);
 	case ROUTE_EVENTS_CONNECT:
-		return not_collected(s, "events", "connect events are not collected by this build",
-				     out);
+		return events(rq, s, ctx->conn_events, "connection events are", out);
 	default:
 		return api_error(out, "", "no such path") ? 500 : 404;
 	}

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "serve/prom.h"
+#include "serve/prom_int.h"
+#include "serve/prom_conn.h"
 #include "core/clock.h"
-#include "core/testable.h"
 
 /*
  * How counters stay monotonic while processes come and go:
@@ -99,6 +100,7 @@ struct prom_exporter {
 	double *other_fold; /* [nm] increments of folded series */
 	struct prom_stats st;
 	struct snapshot *last; /* (owned reference) */
+	struct prom_conns *conns; /* NULL unless per-connection series are on */
 };
 
 void prom_opts_default(struct prom_opts *o)
@@ -109,6 +111,7 @@ void prom_opts_default(struct prom_opts *o)
 	o->sort_field = F_NET_RATE;
 	o->idle_ttl_ns = 300 * NSEC_PER_SEC; /* Prometheus' default lookback */
 	o->max_series = 10000;
+	o->conns_top = 100;
 }
 
 static uint64_t fnv1a(const char *p, size_t n)
@@ -197,7 +200,18 @@ struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 	}
 	e->other = series_alloc(e->nm, other_key, sizeof(other_key) - 1);
 	e->other_fold = calloc(e->nm ? e->nm : 1, sizeof(double));
-	if (!e->other || !e->other_fold || index_rebuild(e)) {
+	if (o->conns) {
+		struct prom_conns_opts co = {
+			.top = o->conns_top,
+			.max_series = o->max_series,
+			.idle_ttl_ns = o->idle_ttl_ns,
+			.match = o->match_conn,
+			.match_ctx = o->match_conn_ctx,
+		};
+
+		e->conns = prom_conns_new(&co);
+	}
+	if (!e->other || !e->other_fold || index_rebuild(e) || (o->conns && !e->conns)) {
 		prom_exporter_free(e);
 		return NULL;
 	}
@@ -218,6 +232,7 @@ void prom_exporter_free(struct prom_exporter *e)
 	free(e->trkv);
 	free(e->shown);
 	free(e->other_fold);
+	prom_conns_free(e->conns);
 	snapshot_put(e->last);
 	free(e);
 }
@@ -476,7 +491,11 @@ static int idle_cmp(const void *pa, const void *pb)
 	return a->idle_since < b->idle_since ? -1 : a->idle_since > b->idle_since;
 }
 
-/* Drops series idle past the TTL, and the longest idle beyond max_series. */
+/*
+ * Drops series idle past the TTL, and the longest idle beyond max_series.
+ * Runs before fold() chooses the exported series, so that none of them is
+ * freed; an idle series has nothing left to fold (no members, no increment).
+ */
 static int expire(struct prom_exporter *e, uint64_t now)
 {
 	size_t w = 0;
@@ -484,6 +503,10 @@ static int expire(struct prom_exporter *e, uint64_t now)
 	for (size_t i = 0; i < e->nseries; i++) {
 		struct pseries *s = e->series[i];
 
+		if (s->members || s->touched)
+			s->idle_since = 0;
+		else if (!s->idle_since)
+			s->idle_since = now ? now : 1;
 		if (s->idle_since && now - s->idle_since >= e->o.idle_ttl_ns)
 			series_free(s);
 		else
@@ -504,7 +527,7 @@ static int expire(struct prom_exporter *e, uint64_t now)
 }
 
 /* Chooses the exported series and credits the others' increments to "other". */
-static int fold(struct prom_exporter *e, uint64_t now)
+static int fold(struct prom_exporter *e)
 {
 	struct rank *rk = calloc(e->nseries ? e->nseries : 1, sizeof(*rk));
 	struct pseries **shown;
@@ -525,10 +548,6 @@ static int fold(struct prom_exporter *e, uint64_t now)
 		/* Hysteresis: a challenger must beat an exported series by a quarter to replace it. */
 		rk[i].s = s;
 		rk[i].eff = s->exported ? s->score * 1.25 : s->score;
-		if (s->members || s->touched)
-			s->idle_since = 0;
-		else if (!s->idle_since)
-			s->idle_since = now ? now : 1;
 	}
 	qsort(rk, e->nseries, sizeof(*rk), rank_cmp);
 	memset(&e->st, 0, sizeof(e->st));
@@ -672,9 +691,11 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 	if (err)
 		return err;
 	update_disks(e, snap);
-	err = fold(e, snap->mono_ns);
+	err = expire(e, snap->mono_ns);
 	if (!err)
-		err = expire(e, snap->mono_ns);
+		err = fold(e);
+	if (!err && e->conns)
+		err = prom_conns_update(e->conns, snap);
 	snapshot_put(e->last);
 	e->last = snapshot_get((struct snapshot *)snap);
 	return err;
@@ -687,8 +708,7 @@ void prom_exporter_stats(const struct prom_exporter *e, struct prom_stats *st)
 
 /* ---- rendering ---- */
 
-/* Shortest text that reads back as the same double. */
-TESTABLE void prom_fmt_double(char *out, size_t len, double v)
+void prom_fmt_double(char *out, size_t len, double v)
 {
 	if (isnan(v)) {
 		snprintf(out, len, "NaN");
@@ -733,7 +753,7 @@ static size_t utf8_len(const unsigned char *p)
  * newline; label values (and OpenMetrics HELP) also the double quote. Bytes
  * that are not UTF-8 (a comm can hold anything) become U+FFFD.
  */
-TESTABLE int prom_escape(struct buf *b, const char *s, bool quote)
+int prom_escape(struct buf *b, const char *s, bool quote)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int err = 0;
@@ -756,9 +776,8 @@ TESTABLE int prom_escape(struct buf *b, const char *s, bool quote)
 	return err;
 }
 
-/* "# HELP" and "# TYPE" lines; OpenMetrics names the family without _total. */
-static int family(struct buf *b, enum prom_format f, const char *name, const char *type,
-		  const char *help)
+int prom_family(struct buf *b, enum prom_format f, const char *name, const char *type,
+		const char *help)
 {
 	size_t n = strlen(name);
 	int err;
@@ -816,7 +835,7 @@ static int one(struct buf *b, enum prom_format f, const char *name, const char *
 	       const char *help, double v)
 {
 	char num[32];
-	int err = family(b, f, name, type, help);
+	int err = prom_family(b, f, name, type, help);
 
 	prom_fmt_double(num, sizeof(num), v);
 	return err ? err : buf_printf(b, "%s %s\n", name, num);
@@ -838,7 +857,7 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 
 		if (!field_available(e->last, e->mf[k]))
 			continue;
-		err = family(b, f, fd->prom.name, counter ? "counter" : "gauge", fd->help);
+		err = prom_family(b, f, fd->prom.name, counter ? "counter" : "gauge", fd->help);
 		for (size_t i = 0; !err && i < e->nshown; i++) {
 			const struct pseries *s = e->shown[i];
 			double v = s->acc[k] + s->live[k] - (counter ? s->folded[k] : 0);
@@ -850,7 +869,7 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 				     e->other->acc[k] + e->other->live[k] + e->other_fold[k]);
 	}
 	if (!err)
-		err = family(b, f, "ebtop_processes", "gauge",
+		err = prom_family(b, f, "ebtop_processes", "gauge",
 			     "live processes counted in the series");
 	for (size_t i = 0; !err && i < e->nshown; i++)
 		err = sample(b, "ebtop_processes", e->shown[i], labels, e->shown[i]->members);
@@ -863,7 +882,7 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 static int disk_counter(const struct prom_exporter *e, enum prom_format f, struct buf *b,
 			const char *name, const char *help, bool ios, int op)
 {
-	int err = family(b, f, name, "counter", help);
+	int err = prom_family(b, f, name, "counter", help);
 
 	for (size_t i = 0; !err && i < e->ndisks; i++) {
 		const struct pdisk *d = &e->disks[i];
@@ -899,7 +918,7 @@ static int render_disks(const struct prom_exporter *e, enum prom_format f, struc
 		err = disk_counter(e, f, b, "ebtop_disk_write_requests_total",
 				   "write requests completed", true, EBTOP_DISK_WRITE);
 	if (!err)
-		err = family(b, f, hname, "histogram",
+		err = prom_family(b, f, hname, "histogram",
 			     "block request latency, queue and device (from request start)");
 	for (size_t i = 0; !err && i < e->ndisks; i++) {
 		const struct pdisk *d = &e->disks[i];
@@ -932,17 +951,34 @@ static int render_disks(const struct prom_exporter *e, enum prom_format f, struc
 	return err;
 }
 
+#define HELP_MAP "BPF map updates that failed (out of memory or table full): events not counted"
+#define HELP_RB	 "ring buffer records dropped because the buffer was full"
+
+/* The snapshot's error counters: one family per name, one series per map or ring buffer. */
 static const struct {
 	int index;
 	const char *name;
-	const char *label;
+	const char *label;  /* label name; NULL: one unlabelled series */
+	const char *value;  /* label value */
+	unsigned need;	    /* left out unless this collector runs (the first of a family: 0) */
 	const char *help;
 } err_metrics[] = {
-	{EBTOP_ERR_STORAGE, "ebtop_map_update_failures_total", "task_storage",
-	 "BPF map updates that failed (out of memory): events not counted"},
-	{EBTOP_ERR_RINGBUF, "ebtop_ringbuf_lost_events_total", "exits",
-	 "ring buffer records dropped because the buffer was full"},
-	{EBTOP_ERR_SLOT, "ebtop_net_slot_fallbacks_total", NULL,
+	{EBTOP_ERR_STORAGE, "ebtop_map_update_failures_total", "map", "task_storage", 0, HELP_MAP},
+	{EBTOP_ERR_DISK_INFLIGHT, "ebtop_map_update_failures_total", "map", "disk_inflight",
+	 NEED_DISK, NULL},
+	{EBTOP_ERR_DISK_PROC, "ebtop_map_update_failures_total", "map", "disk_latency", NEED_DISK,
+	 NULL},
+	{EBTOP_ERR_DISK_DEV, "ebtop_map_update_failures_total", "map", "disks", NEED_DISK, NULL},
+	{EBTOP_ERR_CONN_STORAGE, "ebtop_map_update_failures_total", "map", "conn_storage",
+	 NEED_CONN, NULL},
+	{EBTOP_ERR_CONN_PEERS, "ebtop_map_update_failures_total", "map", "conn_peers", NEED_CONN,
+	 NULL},
+	{EBTOP_ERR_RINGBUF, "ebtop_ringbuf_lost_events_total", "ringbuf", "exits", 0, HELP_RB},
+	{EBTOP_ERR_CONN_FINAL, "ebtop_ringbuf_lost_events_total", "ringbuf", "conn_final",
+	 NEED_CONN, NULL},
+	{EBTOP_ERR_EVENTS, "ebtop_ringbuf_lost_events_total", "ringbuf", "events", NEED_EVENTS,
+	 NULL},
+	{EBTOP_ERR_SLOT, "ebtop_net_slot_fallbacks_total", NULL, NULL, 0,
 	 "network events counted in task storage because the per-CPU slot was taken (exact, "
 	 "slower)"},
 };
@@ -964,7 +1000,7 @@ static int render_progs(const struct snapshot *s, enum prom_format f, struct buf
 	if (!any)
 		return 0;
 	for (int m = 0; !err && m < 3; m++) {
-		err = family(b, f, names[m], m < 2 ? "counter" : "gauge", helps[m]);
+		err = prom_family(b, f, names[m], m < 2 ? "counter" : "gauge", helps[m]);
 		for (int i = 0; !err && i < s->nprogs; i++) {
 			const struct prog_cost *p = &s->progs[i];
 			double v = m == 0   ? (double)p->run_cnt
@@ -994,16 +1030,23 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 	for (size_t i = 0; !err && i < sizeof(err_metrics) / sizeof(err_metrics[0]); i++) {
 		char num[32];
 
-		err = family(b, f, err_metrics[i].name, "counter", err_metrics[i].help);
+		if (err_metrics[i].help)
+			err = prom_family(b, f, err_metrics[i].name, "counter", err_metrics[i].help);
+		if (err || (err_metrics[i].need && !(s->avail & err_metrics[i].need)))
+			continue;
 		prom_fmt_double(num, sizeof(num), (double)s->errors[err_metrics[i].index]);
-		if (!err && err_metrics[i].label)
+		if (err_metrics[i].label)
 			err = buf_printf(b, "%s{%s=\"%s\"} %s\n", err_metrics[i].name,
-					 err_metrics[i].index == EBTOP_ERR_RINGBUF ? "ringbuf"
-										   : "map",
-					 err_metrics[i].label, num);
-		else if (!err)
+					 err_metrics[i].label, err_metrics[i].value, num);
+		else
 			err = buf_printf(b, "%s %s\n", err_metrics[i].name, num);
 	}
+	/* Read from the ring buffer, then dropped: more in one interval than the collector keeps. */
+	if (!err && (s->avail & NEED_EVENTS))
+		err = one(b, f, "ebtop_events_dropped_total", "counter",
+			  "connect/accept/close/exec events dropped in user space (more in one "
+			  "interval than the collector keeps)",
+			  (double)s->conn_occ.events_dropped);
 	if (!err)
 		err = one(b, f, "ebtop_collect_duration_seconds", "gauge",
 			  "time the last collection took (BPF maps, /proc, snapshot)",
@@ -1033,7 +1076,7 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 			err = buf_puts(b, "# HELP ebtop_build ebtop's version\n"
 					  "# TYPE ebtop_build info\n");
 		else
-			err = family(b, f, "ebtop_build_info", "gauge", "ebtop's version");
+			err = prom_family(b, f, "ebtop_build_info", "gauge", "ebtop's version");
 		if (!err)
 			err = buf_puts(b, "ebtop_build_info{version=\"");
 		if (!err)
@@ -1054,12 +1097,14 @@ int prom_render(const struct prom_exporter *e, const struct prom_self *self, enu
 	err = render_processes(e, f, b);
 	if (!err)
 		err = render_disks(e, f, b);
+	if (!err && e->conns)
+		err = prom_conns_render(e->conns, f, b);
 	return err ? err : render_self(e, self, f, b);
 }
 
 int prom_render_tail(struct buf *b, enum prom_format f, bool up)
 {
-	int err = family(b, f, "ebtop_up", "gauge",
+	int err = prom_family(b, f, "ebtop_up", "gauge",
 			 "1 when the last collection succeeded and is recent, else 0");
 
 	if (!err)

@@ -23,6 +23,11 @@ struct prom_opts {
 	/* --metrics-filter: processes that do not match are not exported. NULL: all match. */
 	bool (*match)(const struct row *r, void *ctx);
 	void *match_ctx;
+	/* Per-connection series (--metrics-connections): off unless conns is set. */
+	bool conns;
+	size_t conns_top; /* connection series exported one by one; the rest fold into "other" */
+	bool (*match_conn)(const struct conn *c, const struct row *owner, void *ctx);
+	void *match_conn_ctx;
 };
 
 enum prom_format { PROM_FMT_TEXT, PROM_FMT_OPENMETRICS };

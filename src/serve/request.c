@@ -9,6 +9,7 @@
 #include <strings.h>
 #include "serve/request.h"
 #include "model/fields.h"
+#include "model/conn.h"
 
 /* Which parameters each route accepts; anything else is a 400 (typos do not pass silently). */
 #define P_LIMIT  (1u << 0)
@@ -34,8 +35,8 @@ static const struct {
 	{"/api/v1/processes", ROUTE_PROCESSES, P_LIMIT | P_SORT | P_ORDER | P_FILTER},
 	{"/api/v1/connections", ROUTE_CONNECTIONS, P_LIMIT | P_SORT | P_ORDER | P_FILTER},
 	{"/api/v1/disks", ROUTE_DISKS, 0},
-	{"/api/v1/events/exec", ROUTE_EVENTS_EXEC, P_LIMIT},
-	{"/api/v1/events/connect", ROUTE_EVENTS_CONNECT, P_LIMIT},
+	{"/api/v1/events/exec", ROUTE_EVENTS_EXEC, P_LIMIT | P_PID},
+	{"/api/v1/events/connect", ROUTE_EVENTS_CONNECT, P_LIMIT | P_PID},
 	{"/api/v1/history", ROUTE_HISTORY, P_PID | P_COMM | P_METRIC | P_FROM | P_TO | P_STEP},
 };
 
@@ -182,8 +183,18 @@ static int set_param(struct request *rq, unsigned bit, const char *name, const c
 			return fail(err, 400, name, "limit must be a whole number from 1 to %d",
 				    REQ_LIMIT_MAX);
 		rq->limit = l;
+		rq->limit_set = true;
 		return 0;
 	case P_SORT:
+		/* The connection table sorts by its own fields (conn.tx or tx). */
+		if (rq->route == ROUTE_CONNECTIONS) {
+			f = conn_field_lookup(v);
+			if (f < 0)
+				return fail(err, 400, name,
+					    "unknown connection field '%.64s' (see ebtop --fields)", v);
+			rq->sort_field = f;
+			return 0;
+		}
 		f = field_lookup(v);
 		if (f < 0)
 			return fail(err, 400, name, "unknown field '%.64s' (see ebtop --fields)", v);

@@ -29,9 +29,10 @@ enum req_route {
 
 struct request {
 	enum req_route route;
-	uint32_t pid;      /* ROUTE_PROCESS, or history's pid= (0: not given) */
+	uint32_t pid;      /* ROUTE_PROCESS, or pid= of history and events (0: not given) */
 	long limit;        /* rows; REQ_LIMIT_DEFAULT when not given */
-	int sort_field;    /* -1: the endpoint's default */
+	bool limit_set;    /* limit was given */
+	int sort_field;    /* -1: the endpoint's default; enum conn_field_id for connections */
 	int sort_desc;     /* -1: the field's default direction */
 	char filter[REQ_MAX_FILTER + 1]; /* "" when not given */
 	/* /api/v1/history */

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include "serve/serve.h"
 #include "serve/api.h"
+#include "serve/evring.h"
 #include "serve/history.h"
 #include "serve/request.h"
 #include "serve/webconfig.h"
@@ -54,6 +55,9 @@ struct serve {
 	char *tls_key, *tls_cert; /* PEM text, alive while the daemon runs */
 	struct prom_exporter *prom; /* sampling thread only */
 	struct history *hist;       /* NULL without a history database */
+	struct evring *exec_events; /* recent events for the API, appended at each publish */
+	struct evring *conn_events;
+	uint64_t events_lost;       /* the collector's lost events at the last publish */
 	pthread_mutex_t lock;
 	struct published *cur; /* guarded by lock */
 	uint64_t start_ns;
@@ -74,6 +78,7 @@ void serve_opts_default(struct serve_opts *o)
 	o->threads = 2;
 	o->max_response = 32u << 20;
 	o->interval_s = 1;
+	o->events_keep = EVRING_KEEP_DEFAULT;
 	prom_opts_default(&o->prom);
 }
 
@@ -146,6 +151,20 @@ static void cache_put(struct serve *sv, struct published *p, const char *uri,
 	free(c.body);
 }
 
+/* Keeps the interval's events for /api/v1/events, with what had been lost before them. */
+static void events_append(struct serve *sv, const struct snapshot *snap)
+{
+	uint64_t lost = snap->errors[EBTOP_ERR_EVENTS] + snap->conn_occ.events_dropped;
+
+	if (snap->nevents) {
+		evring_push(sv->exec_events, snap->seq, sv->events_lost, snap->events,
+			    snap->nevents);
+		evring_push(sv->conn_events, snap->seq, sv->events_lost, snap->events,
+			    snap->nevents);
+	}
+	sv->events_lost = lost;
+}
+
 int serve_publish(struct serve *sv, struct snapshot *snap, double collect_s)
 {
 	struct prom_self self = {.collect_s = collect_s, .version = sv->o.version};
@@ -159,6 +178,8 @@ int serve_publish(struct serve *sv, struct snapshot *snap, double collect_s)
 	p->mono_ns = clock_mono_ns();
 	buf_init(&p->text, sv->o.max_response);
 	buf_init(&p->om, sv->o.max_response);
+	/* Before the snapshot is visible: readers of it find its events already there. */
+	events_append(sv, snap);
 	err = prom_exporter_update(sv->prom, snap);
 	if (!err)
 		err = prom_render(sv->prom, &self, PROM_FMT_TEXT, &p->text);
@@ -308,8 +329,10 @@ static enum MHD_Result landing(struct serve *sv, struct MHD_Connection *c)
 		       "<li><a href=\"/health\">/health</a> liveness and collection freshness</li>\n"
 		       "<li><a href=\"/api/v1/processes\">/api/v1/processes</a> processes "
 		       "(?limit=&amp;sort=&amp;order=)</li>\n"
-		       "<li>/api/v1/processes/{pid} one process with its threads</li>\n"
-		       "<li><a href=\"/api/v1/connections\">/api/v1/connections</a></li>\n"
+		       "<li>/api/v1/processes/{pid} one process with its threads and "
+		       "connections</li>\n"
+		       "<li><a href=\"/api/v1/connections\">/api/v1/connections</a> connections "
+		       "(?limit=&amp;sort=&amp;order=&amp;filter=)</li>\n"
 		       "<li><a href=\"/api/v1/disks\">/api/v1/disks</a></li>\n"
 		       "<li><a href=\"/api/v1/events/exec\">/api/v1/events/exec</a>, "
 		       "<a href=\"/api/v1/events/connect\">/api/v1/events/connect</a></li>\n"
@@ -326,7 +349,9 @@ static enum MHD_Result api(struct serve *sv, struct MHD_Connection *c, const str
 			   const char *uri)
 {
 	struct published *p = pub_get(sv);
-	struct api_ctx ctx = {.snap = p ? p->snap : NULL};
+	struct api_ctx ctx = {.snap = p ? p->snap : NULL,
+			      .exec_events = sv->exec_events,
+			      .conn_events = sv->conn_events};
 	struct buf b;
 	int status = 0;
 
@@ -624,7 +649,10 @@ int serve_open(struct serve **out, const struct serve_opts *o, char *msg, size_t
 	sv->prom = prom_exporter_new(&o->prom);
 	if (o->history_path)
 		sv->hist = history_new(o->history_path);
-	if (!sv->prom || (o->history_path && !sv->hist)) {
+	sv->exec_events = evring_new(EVRING_EXEC, o->events_keep);
+	sv->conn_events = evring_new(EVRING_CONNECT, o->events_keep);
+	if (!sv->prom || (o->history_path && !sv->hist) || !sv->exec_events ||
+	    !sv->conn_events) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -703,6 +731,8 @@ void serve_close(struct serve *sv)
 	pub_put(sv, sv->cur);
 	prom_exporter_free(sv->prom);
 	history_free(sv->hist);
+	evring_free(sv->exec_events);
+	evring_free(sv->conn_events);
 	webconfig_free(sv->wc);
 	free(sv->tls_key);
 	free(sv->tls_cert);

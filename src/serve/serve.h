@@ -22,6 +22,7 @@ struct serve_opts {
 	const char *version;
 	const char *history_path; /* (borrowed) database for /api/v1/history; NULL: 503 */
 	bool db_given;            /* --db was given: failing to open it is an error */
+	size_t events_keep;       /* recent exec events, and connection events, kept for the API */
 };
 
 void serve_opts_default(struct serve_opts *o);

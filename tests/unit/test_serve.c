@@ -14,6 +14,7 @@
 #include "serve/prom.h"
 #include "serve/request.h"
 #include "serve/webconfig.h"
+#include "promcheck.h"
 
 void prom_fmt_double(char *out, size_t len, double v);
 int prom_escape(struct buf *b, const char *s, bool quote);
@@ -148,65 +149,6 @@ static void test_golden(void **state)
 	prom_exporter_free(e);
 }
 
-/* Values of one metric in a rendering, by label string; returns the count. */
-static size_t parse_metric(const char *text, const char *name, char keys[][256], double *vals,
-			   size_t max)
-{
-	size_t n = 0, len = strlen(name);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		const char *sp, *nl;
-
-		if (strncmp(p, name, len) || (p[len] != '{' && p[len] != ' '))
-			continue;
-		nl = strchr(p, '\n');
-		sp = nl ? nl : p + strlen(p);
-		while (sp > p && sp[-1] != ' ')
-			sp--;
-		assert_true(n < max);
-		snprintf(keys[n], 256, "%.*s", (int)(sp - p - 1), p);
-		vals[n] = strtod(sp, NULL);
-		n++;
-	}
-	return n;
-}
-
-/*
- * What a scraper can count: for each series, the increase since the value it
- * last showed (a series that reappears after being folded resumes there; a
- * new one counts from 0). Checks that no series ever shows a smaller value
- * than before, and returns the step's total increase.
- */
-struct seen {
-	char key[256];
-	double last;
-};
-
-static double increase(struct seen *seen, size_t *nseen, size_t max, char keys[][256],
-		       const double *vals, size_t n, int step)
-{
-	double inc = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t j;
-
-		for (j = 0; j < *nseen && strcmp(seen[j].key, keys[i]); j++)
-			;
-		if (j == *nseen) {
-			assert_true(j < max);
-			snprintf(seen[j].key, sizeof(seen[j].key), "%s", keys[i]);
-			seen[j].last = 0;
-			(*nseen)++;
-		}
-		if (vals[i] < seen[j].last)
-			fail_msg("step %d: %s went from %.0f to %.0f", step, keys[i], seen[j].last,
-				 vals[i]);
-		inc += vals[i] - seen[j].last;
-		seen[j].last = vals[i];
-	}
-	return inc;
-}
-
 /*
  * Processes start, send, exec into another comm and end (with or without a
  * final row) while --metrics-top folds series in and out. No series may go
@@ -333,6 +275,35 @@ static void test_fold_by_hand(void **state)
 				      8), 2);
 	assert_true(vals[0] == 4900);
 	assert_true(vals[1] == 400);
+	free(text);
+	prom_exporter_free(e);
+}
+
+/*
+ * An exported series whose processes are gone expires after the TTL: it
+ * leaves the output the same interval, and rendering never reads it again.
+ */
+static void test_expire_exported(void **state)
+{
+	struct fake p[1] = {{10, 1, "x", "u", "/", 100, false}};
+	struct prom_opts o;
+	struct prom_exporter *e;
+	char *text;
+
+	(void)state;
+	prom_opts_default(&o);
+	o.idle_ttl_ns = 2000000000ULL; /* snapshots are 1 s apart */
+	e = prom_exporter_new(&o);
+	feed(e, p, 1, 1);
+	for (uint64_t seq = 2; seq <= 4; seq++) {
+		feed(e, NULL, 0, seq); /* gone at 2, idle from 3 */
+		text = render(e, PROM_FMT_TEXT);
+		assert_non_null(strstr(text, "comm=\"x\""));
+		free(text);
+	}
+	feed(e, NULL, 0, 5); /* idle for 2 s: dropped */
+	text = render(e, PROM_FMT_TEXT);
+	assert_null(strstr(text, "comm=\"x\""));
 	free(text);
 	prom_exporter_free(e);
 }
@@ -557,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_monotonic_under_churn),
 		cmocka_unit_test(test_fold_by_hand),
+		cmocka_unit_test(test_expire_exported),
 		cmocka_unit_test(test_cardinality),
 		cmocka_unit_test(test_negotiation),
 		cmocka_unit_test(test_escape_and_numbers),
