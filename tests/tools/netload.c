@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,8 @@ struct sender {
 	size_t bytes;
 	pid_t tid;
 	pthread_barrier_t *barrier; /* all threads send, and end, together; may be NULL */
+	bool hold;		    /* keep the connection open until stdin ends */
+	int lport;		    /* the connection's local port */
 };
 
 static void *tcp_sender(void *arg)
@@ -78,16 +81,38 @@ static void *tcp_sender(void *arg)
 	fd = socket(resolve(s->host, s->port, SOCK_STREAM, &ss, &len), SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		die("getsockname");
+	s->lport = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						  : ((struct sockaddr_in *)&ss)->sin_port);
 	if (s->barrier)
 		pthread_barrier_wait(s->barrier);
 	send_all(fd, s->bytes);
+	if (s->hold) {
+		char c;
+
+		/* Sent and still open: a test can look at the live connection now. */
+		printf("{\"pid\":%d,\"lport\":%d,\"sent\":%zu}\n", getpid(), s->lport, s->bytes);
+		fflush(stdout);
+		for (;;) {
+			ssize_t n = read(STDIN_FILENO, &c, 1);
+
+			if (n == 0 || (n < 0 && errno != EINTR))
+				break;
+		}
+	}
 	close(fd);
 	if (s->barrier)
 		pthread_barrier_wait(s->barrier);
 	return NULL;
 }
 
-/* tcp-send HOST PORT BYTES [THREADS]: thread i sends BYTES * (i + 1) on its own connection. */
+/*
+ * tcp-send HOST PORT BYTES [THREADS [hold]]: thread i sends BYTES * (i + 1) on its own
+ * connection. With THREADS 0 and "hold", one connection stays open after sending (a line
+ * says so) until stdin ends.
+ */
 static int cmd_tcp_send(int argc, char **argv)
 {
 	int nthreads = argc > 4 ? atoi(argv[4]) : 0;
@@ -95,11 +120,12 @@ static int cmd_tcp_send(int argc, char **argv)
 	double t0 = now_s();
 
 	if (nthreads <= 0) {
-		struct sender s = {argv[1], argv[2], bytes, 0, NULL};
+		struct sender s = {argv[1], argv[2], bytes, 0, NULL,
+				   argc > 5 && !strcmp(argv[5], "hold"), 0};
 
 		tcp_sender(&s);
-		printf("{\"pid\":%d,\"tid\":%d,\"bytes\":%zu,\"seconds\":%.4f}\n", getpid(), s.tid,
-		       bytes, now_s() - t0);
+		printf("{\"pid\":%d,\"tid\":%d,\"lport\":%d,\"bytes\":%zu,\"seconds\":%.4f}\n",
+		       getpid(), s.tid, s.lport, bytes, now_s() - t0);
 		return 0;
 	}
 	struct sender *s = calloc((size_t)nthreads, sizeof(*s));
@@ -108,7 +134,8 @@ static int cmd_tcp_send(int argc, char **argv)
 
 	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads);
 	for (int i = 0; i < nthreads; i++) {
-		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0, &barrier};
+		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0, &barrier, false,
+				       0};
 		if (pthread_create(&th[i], NULL, tcp_sender, &s[i]))
 			die("pthread_create");
 	}
@@ -242,7 +269,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], cmds[i].name) && argc - 1 >= cmds[i].args)
 			return cmds[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "usage: netload tcp-send HOST PORT BYTES [THREADS] | tcp-sink HOST PORT "
+	fprintf(stderr, "usage: netload tcp-send HOST PORT BYTES [THREADS [hold]] | tcp-sink HOST PORT "
 			"[CONNS] | udp-send HOST PORT COUNT SIZE | udp-sink HOST PORT COUNT SIZE\n");
 	return 2;
 }
