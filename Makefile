@@ -104,7 +104,10 @@ $(BUILD)/bench/filter_bench: $(FILTER_BENCH_SRCS) $(BUILD)/libebtop.a
 $(BUILD)/bench/store_bench: bench/store_bench.c $(BUILD)/libebtop-test.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DEBTOP_TESTING $(LDFLAGS) -o $@ $< $(BUILD)/libebtop-test.a $(LDLIBS)
-bench: $(BUILD)/bench/filter_bench $(BUILD)/bench/store_bench
+$(BUILD)/bench/serve_conns_bench: bench/serve_conns_bench.c $(BUILD)/libebtop-test.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DEBTOP_TESTING $(LDFLAGS) -o $@ $< $(BUILD)/libebtop-test.a $(LDLIBS)
+bench: $(BUILD)/bench/filter_bench $(BUILD)/bench/store_bench $(BUILD)/bench/serve_conns_bench
 
 # Unit tests always; integration tests when running as root with BPF.
 test: $(BUILD)/ebtop $(UNIT) $(TOOLS)

@@ -196,11 +196,27 @@ void prom_conns_free(struct prom_conns *pc)
 	free(pc);
 }
 
+static const char *label_comm(const struct conn *c)
+{
+	return c->owner ? c->owner->comm : c->comm;
+}
+
+/* Whether two rows of one connection have the same labels (without formatting them). */
+static bool same_labels(const struct conn *a, const struct conn *b)
+{
+	return a->proto == b->proto && a->family == b->family && a->lport == b->lport &&
+	       a->rport == b->rport &&
+	       (a->flags & EBTOP_CONN_F_OTHER) == (b->flags & EBTOP_CONN_F_OTHER) &&
+	       !memcmp(a->laddr, b->laddr, sizeof(a->laddr)) &&
+	       !memcmp(a->raddr, b->raddr, sizeof(a->raddr)) &&
+	       !strncmp(label_comm(a), label_comm(b), sizeof(a->comm));
+}
+
 /* The labels of a connection joined by NUL bytes; returns the length with the last NUL. */
 static size_t conn_labels(const struct conn *c, char *key, size_t len)
 {
 	char la[64], ra[64], rp[8] = "";
-	const char *comm = c->owner ? c->owner->comm : c->comm;
+	const char *comm = label_comm(c);
 	int n;
 
 	conn_str(c, CF_LADDR, la, sizeof(la));
@@ -291,7 +307,14 @@ static int account(struct prom_conns *pc, const struct conn *c, const struct ctr
 	const double *base;
 	char key[256];
 
-	if (!pc->o.match || pc->o.match(c, c->owner, pc->o.match_ctx)) {
+	/*
+	 * Most rows keep their labels: formatting them is most of the cost. A
+	 * member of "other" looks again once the table has room.
+	 */
+	if (old && old->s && (old->s != pc->other || pc->nseries >= pc->o.max_series) &&
+	    !pc->o.match && same_labels(c, old->c)) {
+		s = old->s;
+	} else if (!pc->o.match || pc->o.match(c, c->owner, pc->o.match_ctx)) {
 		s = series_get(pc, key, conn_labels(c, key, sizeof(key)));
 		if (!s)
 			return -ENOMEM;
