@@ -2,10 +2,12 @@
 # Helpers for the CPU and scheduler tests: per-thread and per-group values from ebtop's JSON.
 SCHEDLOAD=$TOOLS/schedload
 
-# The last value of FIELD on the thread row TID (ebtop run with --threads).
+# The last value of FIELD on the thread row TID of schedload (ebtop run with --threads). By name
+# too: once the thread has exited, its id may already belong to another thread.
 thread_last() {
 	local file=$1 tid=$2 field=$3
-	jq -s "[.[] | .threads[]? | select(.pid == $tid)] | last | .$field // empty" "$file"
+	jq -s "[.[] | .threads[]? | select(.pid == $tid and .name == \"schedload\")] | last
+		| .$field // empty" "$file"
 }
 
 # Mean of FIELD on the rows matching COND over the snapshots where the row is present,

@@ -20,7 +20,8 @@ sleep 1.2 # the workers' exit records reach the next snapshot
 stop_ebtop stress
 main=$(jq -s "[.[] | .processes[]? | select(.ppid == $wrap and .name == \"stress-ng\") | .pid] | first // empty" \
 	"$TMP/stress.json")
-group=".pid == ${main:-0} or .ppid == ${main:-0}"
+# By name too: once they have exited, their pids may already belong to other processes.
+group="(.pid == ${main:-0} or .ppid == ${main:-0}) and (.name | startswith(\"stress-ng\"))"
 ref=$(stat_ticks_ns "$(cat "$TMP/stress-wrap.txt")" 16 17)
 got=$(jq -s "[.[] | .processes[]? | select($group)] | group_by(.pid) | map(last.oncpu) | add // empty" \
 	"$TMP/stress.json")
@@ -34,7 +35,7 @@ cpu=$(mean_middle "$TMP/stress.json" processes "$group" cpu 2)
 echo "stress-ng: CPU% over $(count_middle "$TMP/stress.json" processes "$group" 2) middle intervals: $cpu"
 check_share "stress: group CPU% vs 2 CPUs" "$cpu" 200 0.03
 # Whatever the machine's load, a worker is always on a CPU or waiting for one.
-sum=$(mean_middle "$TMP/stress.json" processes ".ppid == ${main:-0}" "cpu + .runq" 2)
+sum=$(mean_middle "$TMP/stress.json" processes ".ppid == ${main:-0} and (.name | startswith(\"stress-ng\"))" "cpu + .runq" 2)
 check_near "stress: workers' CPU% + RUNQ%" "$sum" 200 0.02
 
 # --- A busy loop for 3 s, against its own /proc/self/task/TID/{stat,schedstat} at the end ---
@@ -53,9 +54,10 @@ check_near "busy: run-queue wait vs /proc schedstat" "$(thread_last "$TMP/busy.j
 	"$(jq 'select(.tid) | .schedstat_runq_ns' "$TMP/busy.txt")" 0.02 2000000
 # A spinning thread is always on CPU or waiting for one, in every interval: only so if the
 # stretch it is running is charged when the snapshot is read, not when it is switched out.
-sum=$(mean_middle "$TMP/busy.json" threads ".pid == $tid" "cpu + .runq" 1)
+sum=$(mean_middle "$TMP/busy.json" threads ".pid == $tid and .name == \"schedload\"" "cpu + .runq" 1)
 check_near "busy: CPU% + RUNQ% per interval" "$sum" 100 0.02
-worst=$(jq -s "[.[] | .threads[]? | select(.pid == $tid and (.exited | not)) | .cpu + .runq]
+worst=$(jq -s "[.[] | .threads[]? | select(.pid == $tid and .name == \"schedload\" and (.exited | not))
+	| .cpu + .runq]
 	| .[1:(length - 1)] | map(. - 100 | fabs) | max // empty" "$TMP/busy.json")
 check_near "busy: worst interval's CPU% + RUNQ% off 100 by" "$worst" 0 0 5
 
@@ -68,13 +70,15 @@ read -r on rq _ <"/proc/$sl/schedstat"
 wait "$sl"
 sleep 0.8
 stop_ebtop sleep
+slp=".pid == $sl and .name == \"sleep\""
 # Kernel's figure while asleep: what ebtop shows for it once it is asleep must be the same.
-got=$(jq -s "[.[] | .processes[]? | select(.pid == $sl and (.exited | not))] | last | .oncpu // empty" \
+got=$(jq -s "[.[] | .processes[]? | select(.pid == $sl and .name == \"sleep\" and (.exited | not))] | last
+	| .oncpu // empty" \
 	"$TMP/sleep.json")
 check_near "sleep: on-CPU vs /proc schedstat" "$got" "$on" 0.01 50000
-check_near "sleep: CPU% while asleep" "$(mean_middle "$TMP/sleep.json" processes ".pid == $sl" cpu 1)" 0 0 0.5
-check_near "sleep: RUNQ% while asleep" "$(mean_middle "$TMP/sleep.json" processes ".pid == $sl" runq 1)" 0 0 0.5
+check_near "sleep: CPU% while asleep" "$(mean_middle "$TMP/sleep.json" processes "$slp" cpu 1)" 0 0 0.5
+check_near "sleep: RUNQ% while asleep" "$(mean_middle "$TMP/sleep.json" processes "$slp" runq 1)" 0 0 0.5
 # 2%: the first and last interval are left out; in between it sleeps the whole interval.
 check_near "sleep: off-CPU% while asleep" \
-	"$(mean_middle "$TMP/sleep.json" processes ".pid == $sl" offcpu_pct 1)" 100 0.02
+	"$(mean_middle "$TMP/sleep.json" processes "$slp" offcpu_pct 1)" 100 0.02
 echo "sleep: kernel's run-queue wait for it: $rq ns"

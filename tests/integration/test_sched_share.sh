@@ -15,8 +15,8 @@ sleep 1.2
 stop_ebtop pinned
 for tid in $(jq -r 'select(.tid) | .tid' "$TMP/pinned.txt"); do
 	k="select(.tid == $tid)"
-	cpu=$(mean_middle "$TMP/pinned.json" threads ".pid == $tid" cpu 1)
-	rq=$(mean_middle "$TMP/pinned.json" threads ".pid == $tid" runq 1)
+	cpu=$(mean_middle "$TMP/pinned.json" threads ".pid == $tid and .name == \"schedload\"" cpu 1)
+	rq=$(mean_middle "$TMP/pinned.json" threads ".pid == $tid and .name == \"schedload\"" runq 1)
 	# The kernel's exact figures, read by the thread itself at its end (schedstat).
 	check_near "pinned $tid: on-CPU vs /proc schedstat" "$(thread_last "$TMP/pinned.json" "$tid" oncpu)" \
 		"$(jq "$k | .schedstat_oncpu_ns" "$TMP/pinned.txt")" 0.02 2000000
