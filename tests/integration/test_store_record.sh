@@ -69,6 +69,22 @@ else
 	fail "SIGTERM: ebtop record did not start" "$(cat "$TMP/term.err")"
 fi
 
+# --- SIGINT (Ctrl-C) does the same as SIGTERM ---
+db=$TMP/int.db
+"$EBTOP" record -o "$db" -d 60 2>"$TMP/int.err" &
+rec=$!
+on_exit "kill -9 $rec"
+if wait_run "$db"; then
+	kill -INT "$rec"
+	wait "$rec"
+	check_eq "SIGINT: exit status" "$?" 0
+	check_eq "SIGINT: the partial interval was written" "$(q "$db" 'SELECT count(*) FROM sample')" 1
+	check_eq "SIGINT: integrity" "$(q "$db" 'PRAGMA integrity_check')" ok
+	check_true "SIGINT: WAL checkpointed and removed" test ! -e "$db-wal"
+else
+	fail "SIGINT: ebtop record did not start" "$(cat "$TMP/int.err")"
+fi
+
 # --- ebtop -b --from --at prints exactly what batch mode printed live ---
 # iperf3 runs meanwhile, so there are connection rows to record and compare.
 db=$TMP/live.db
