@@ -254,7 +254,8 @@ static __always_inline void on_wakeup(struct task_struct *p, __u32 tid, bool fre
 	if (state == SCHED_UNKNOWN && !fresh && BPF_CORE_READ(p, on_cpu))
 		return; /* running since before ebtop started */
 	rq_clocks(p, trusted, &now);
-	since = state == SCHED_UNKNOWN ? sched_first_since(p) : sched_clip(s->stamp & ~SCHED_STATE_MASK);
+	since = state == SCHED_UNKNOWN ? sched_first_since(p)
+				       : sched_clip(s->stamp & ~SCHED_STATE_MASK);
 	slot_begin(s);
 	/* Unknown: blocked since before ebtop started (a new thread was nowhere). */
 	if (!fresh && since && now.c > since)

@@ -163,8 +163,8 @@ static __always_inline bool sched_fair_policy(unsigned int policy)
  * arrival is not within [since, now]: it came before, so it ran all along.
  */
 static __always_inline bool sched_place_arrival(__u64 *on, __u64 *runq, __u64 *off,
-						const struct task_struct *t, int state,
-						__u64 since, __u64 now_c, bool cap)
+						const struct task_struct *t, int state, __u64 since,
+						__u64 now_c, bool cap)
 {
 	__u64 arrived, ran;
 
@@ -203,8 +203,8 @@ static __always_inline __u64 sched_queued(const struct task_struct *t)
  * events tell: the enqueue ends the off-CPU stretch. Without a usable stamp,
  * the whole stretch is off CPU, or waiting when `fallback_runq`.
  */
-static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off, __u64 queued,
-					       __u64 since, __u64 now_c, bool fallback_runq)
+static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off, __u64 queued, __u64 since,
+					       __u64 now_c, bool fallback_runq)
 {
 	if (queued > since && queued < now_c) {
 		*off += queued - since;
