@@ -435,8 +435,11 @@ unsigned cli_need(const struct cli *c)
 		return NEED_CONN | NEED_EVENTS;
 	if (c->connections)
 		need |= NEED_CONN;
+	/* A recording keeps every field, the connections and the events. */
+	if (c->db_path)
+		need |= NEED_CONN | NEED_EVENTS;
 	/* JSON and CSV carry every field; a table only its columns and sort key. */
-	if (c->format != FMT_TABLE) {
+	if (c->format != FMT_TABLE || c->db_path) {
 		for (int f = 0; f < F_NUM; f++)
 			need |= fields[f].need;
 	}

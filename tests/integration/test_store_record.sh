@@ -75,9 +75,18 @@ db=$TMP/int.db
 rec=$!
 on_exit "kill -9 $rec"
 if wait_run "$db"; then
+	# Events: one exec with a marker argument, one connect refused by a port nobody serves.
+	marker="ebtop-store-marker-$$"
+	/bin/echo "$marker" >/dev/null
+	cport=$(free_port)
+	(exec 3<>"/dev/tcp/127.0.0.1/$cport") 2>/dev/null
 	kill -INT "$rec"
 	wait "$rec"
 	check_eq "SIGINT: exit status" "$?" 0
+	check_eq "events: the marker exec, with its arguments" \
+		"$(q "$db" "SELECT count(*) FROM event WHERE kind = 'exec' AND cmdline = '/bin/echo $marker'")" 1
+	check_eq "events: the refused connect (ECONNREFUSED = 111)" \
+		"$(q "$db" "SELECT count(*) || ' ' || max(errno) FROM event WHERE kind = 'connect' AND rport = $cport")" "1 111"
 	check_eq "SIGINT: the partial interval was written" "$(q "$db" 'SELECT count(*) FROM sample')" 1
 	check_eq "SIGINT: integrity" "$(q "$db" 'PRAGMA integrity_check')" ok
 	check_true "SIGINT: WAL checkpointed and removed" test ! -e "$db-wal"
