@@ -60,8 +60,8 @@ busy_mark() {
 	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
 }
 
-# After a workload that used OWN_NS of CPU (by /proc): sets QUIET=0 when anything else took more
-# than 5% of the CPUs watched since MARK (from busy_mark), and says how much.
+# After a workload that used OWN_NS of CPU (by /proc): sets QUIET=1 when everything else took at
+# most 5% of the CPUs watched since MARK (from busy_mark), else 0, and says how much.
 others_check() {
 	local mark=$1 own=$2 cpus=$3 cpu=${4:-} now
 	now=$(busy_mark "$cpu")
@@ -70,6 +70,7 @@ others_check() {
 		printf "%.1f\n", 100 * ((y[1] - x[1]) - own) / ((y[2] - x[2]) * n) }')
 	echo "note: other work took ${pct}% of the CPUs watched meanwhile"
 	OTHERS_PCT=$pct
+	QUIET=1
 	awk -v p="$pct" 'BEGIN { exit !(p > 5) }' && QUIET=0
 	return 0
 }
