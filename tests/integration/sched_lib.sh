@@ -61,9 +61,9 @@ busy_mark() {
 }
 
 # After a workload that used OWN_NS of CPU (by /proc): sets QUIET=1 when everything else took at
-# most 5% of the CPUs watched since MARK (from busy_mark), else 0, and says how much.
+# most MAX% (default 5) of the CPUs watched since MARK (from busy_mark), else 0, and says how much.
 others_check() {
-	local mark=$1 own=$2 cpus=$3 cpu=${4:-} now
+	local mark=$1 own=$2 cpus=$3 cpu=${4:-} max=${5:-5} now
 	now=$(busy_mark "$cpu")
 	read -r pct < <(awk -v a="$mark" -v b="$now" -v own="$own" -v n="$cpus" 'BEGIN {
 		split(a, x, " "); split(b, y, " ");
@@ -71,7 +71,7 @@ others_check() {
 	echo "note: other work took ${pct}% of the CPUs watched meanwhile"
 	OTHERS_PCT=$pct
 	QUIET=1
-	awk -v p="$pct" 'BEGIN { exit !(p > 5) }' && QUIET=0
+	awk -v p="$pct" -v m="$max" 'BEGIN { exit !(p > m) }' && QUIET=0
 	return 0
 }
 
