@@ -15,8 +15,9 @@ bash -c 'stress-ng --cpu 2 --timeout 5s >/dev/null 2>&1; read -r line </proc/sel
 	>"$TMP/stress-wrap.txt" &
 wrap=$!
 wait "$wrap"
-# 1.5%: whatever else runs takes twice that from 200%, and the check allows 6 points.
-others_check "$mark" "$(stat_ticks_ns "$(cat "$TMP/stress-wrap.txt")" 16 17)" "$(nproc)" "" 1.5
+# 2.5%: whatever else runs takes twice that from 200% and the check allows 6 points; an idle
+# machine here runs 1.6% of background work (ebtop included).
+others_check "$mark" "$(stat_ticks_ns "$(cat "$TMP/stress-wrap.txt")" 16 17)" "$(nproc)" "" 2.5
 sleep 1.2 # the workers' exit records reach the next snapshot
 stop_ebtop stress
 main=$(jq -s "[.[] | .processes[]? | select(.ppid == $wrap and .name == \"stress-ng\") | .pid] | first // empty" \
