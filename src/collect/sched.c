@@ -67,6 +67,26 @@ static bool kernel_has(const struct btf *vmlinux, const char *tp)
 	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
 }
 
+/* Does the kernel's struct sched_info have last_queued (CONFIG_SCHED_INFO)? */
+static bool kernel_stamps_enqueue(const struct btf *vmlinux)
+{
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "sched_info", BTF_KIND_STRUCT) : -1;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(vmlinux, (__u32)id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(vmlinux, m->name_off);
+
+		if (name && !strcmp(name, "last_queued"))
+			return true;
+	}
+	return false;
+}
+
 /* A power of two that covers every pid, within bounds: then no two threads share a slot. */
 static unsigned slots_for_pid_max(void)
 {
@@ -138,12 +158,13 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 		}
 	}
 	/*
-	 * EBTOP_SCHED_NO_WAKEUP=1: leave sched_wakeup out (it fires as often as sched_switch); the
-	 * kernel's enqueue stamp (sched_info.last_queued) then ends each off-CPU stretch. Exact
-	 * too, but a switch-in the kernel does not report (see sched.bpf.h) then counts the wait
-	 * before it as off CPU.
+	 * sched_wakeup fires as often as sched_switch, and its dispatch costs as much as the
+	 * program: where the kernel stamps each enqueue (sched_info.last_queued), that stamp,
+	 * read when the thread is switched in, ends the off-CPU stretch at the same instant, and
+	 * sched_wakeup stays unloaded (EBTOP_SCHED_WAKEUP=1 loads it: it also places the waits of
+	 * threads whose arrival the kernel does not report, see sched.bpf.h).
 	 */
-	if (ok && getenv("EBTOP_SCHED_NO_WAKEUP")) {
+	if (ok && !getenv("EBTOP_SCHED_WAKEUP") && kernel_stamps_enqueue(vmlinux)) {
 		hooks[1].btf_prog = hooks[1].raw_prog = NULL;
 		skel->rodata->sched_wakeups = 0;
 	}
