@@ -107,8 +107,18 @@ check_fio() {
 		"[.[] | select(.seq > \$from and .seq <= \$to) | .interval_s as \$dt | .disks[]? |
 		select(.name == \$dev) | .[\$op + \"_iops\"] * \$dt] | add | round" "$TMP/$label.json")
 	echo "note: $label: $dev $dir requests in the window: ebtop $dn, diskstats $n"
-	check_near "$label: $dev mean latency vs /proc/diskstats (ns)" "$dlat" \
-		"$(awk -v t="$ticks" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / n }')" 0.10
+	# With the block_rq_* hooks (kernels without block_io_start) a request is timed from
+	# its insert into the queue, while diskstats times it from its start, before the
+	# plug list: ebtop reads lower by the plugging time (10-20% seen here with other
+	# writers on the disk), so that mode gets 25% and must not read higher than the kernel.
+	local tol=0.10 ref
+	ref=$(awk -v t="$ticks" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / n }')
+	if [[ $label == *-rq ]]; then
+		tol=0.25
+		check_true "$label: insert-to-complete latency not above the kernel's ($dlat <= $ref * 1.05)" \
+			awk -v a="$dlat" -v r="$ref" 'BEGIN { exit !(a <= r * 1.05) }'
+	fi
+	check_near "$label: $dev mean latency vs /proc/diskstats (ns)" "$dlat" "$ref" "$tol"
 }
 
 command -v fio >/dev/null || { fail "fio is not installed (make deps)"; exit 0; }
