@@ -65,8 +65,9 @@ static __always_inline void count_error(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&errors, &which);
 
+	/* Atomic although per-CPU: a softirq program can interrupt a process-context one here. */
 	if (v)
-		*v += 1;
+		__sync_fetch_and_add(v, 1);
 }
 
 /* The calling thread's counters, created on first use. */

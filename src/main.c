@@ -646,11 +646,13 @@ static int run_events(const struct cli *c)
 		fprintf(stderr, "ebtop: %s\n", collector_status(col));
 	if (!json && (err = render_event_header(&out)) == 0)
 		err = write_all(&out);
-	while (!stop_requested && (!c->max_events || printed < c->max_events)) {
+	for (bool last = false; !last && (!c->max_events || printed < c->max_events);) {
 		const struct event *ev;
 		size_t n;
 
-		err = collector_poll_events(col, 200, &ev, &n);
+		/* Once asked to stop: one more pass for what is already in the ring. */
+		last = stop_requested;
+		err = collector_poll_events(col, last ? 0 : 200, &ev, &n);
 		if (err) {
 			fprintf(stderr, "ebtop: reading events failed: %s\n", strerror(-err));
 			goto cleanup;

@@ -334,6 +334,9 @@ int collector_poll_events(struct collector *c, int timeout_ms, const struct even
 		return -ENOTSUP;
 	c->rb_error = 0;
 	err = ring_buffer__poll(c->rb, timeout_ms);
+	/* A ring the wakeup skipped (the kernel signals only a consumer that caught up). */
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(c->rb);
 	/* Nobody reads exit records in this mode. */
 	c->nrecs = 0;
 	if (err < 0 && err != -EINTR)

@@ -18,12 +18,15 @@
 #include <unistd.h>
 
 /*
- * conn_load server -p PORT [-6] -n N      accept N connections, read each to EOF,
- *                                          print "RPORT BYTES" per connection
+ * conn_load server -p PORT [-6] -n N [-A BYTES]
+ *                                          accept N connections, read each to EOF (or,
+ *                                          with -A, reset it once BYTES arrived), print
+ *                                          "RPORT BYTES" per connection
  * conn_load client -p PORT [-6] -n N -b BASE [-k STEP] [-H MS]
  *                                          N connections at once, connection i sends
  *                                          BASE + i*STEP bytes, stays open MS more;
- *                                          prints "LPORT BYTES"; exit 3 when refused
+ *                                          prints "LPORT BYTES" ("reset" when the peer
+ *                                          reset it meanwhile); exit 3 when refused
  * conn_load many -p PORT [-6] -n N [-H MS] N connections to its own listener, one byte
  *                                          each way, "ready N" once all are up, held MS
  *                                          (or until SIGTERM), then closed
@@ -45,6 +48,7 @@ struct opts {
 	long long step;
 	long hold_ms;
 	long repeat;
+	long long abort_after;
 	int timeout_s;
 };
 
@@ -174,10 +178,15 @@ static int run_server(const struct opts *o)
 
 			if (r > 0) {
 				x->bytes += r;
+				if (!o->abort_after || x->bytes < o->abort_after)
+					continue;
+				/* Linger 0: close() sends a reset instead of a FIN. */
+				setsockopt(x->fd, SOL_SOCKET, SO_LINGER,
+					   &(struct linger){.l_onoff = 1, .l_linger = 0},
+					   sizeof(struct linger));
+			} else if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
 				continue;
 			}
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
 			epoll_ctl(ep, EPOLL_CTL_DEL, x->fd, NULL);
 			close(x->fd);
 			done++;
@@ -196,6 +205,7 @@ struct cli_conn {
 	pthread_barrier_t *go;
 	int lport;
 	int err;
+	bool reset; /* the peer reset the connection while it was held */
 };
 
 static void *client_thread(void *arg)
@@ -220,7 +230,10 @@ static void *client_thread(void *arg)
 	if (!cc->err && o->hold_ms > 0) {
 		struct timespec ts = {o->hold_ms / 1000, (o->hold_ms % 1000) * 1000000};
 
+		char b;
+
 		nanosleep(&ts, NULL);
+		cc->reset = recv(fd, &b, 1, MSG_DONTWAIT) < 0 && errno == ECONNRESET;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -252,7 +265,8 @@ static int run_client(const struct opts *o)
 			printf("error %s\n", strerror(cc[i].err));
 			rc = rc ? rc : 1;
 		} else {
-			printf("%d %lld\n", cc[i].lport, o->base + i * o->step);
+			printf("%d %lld%s\n", cc[i].lport, o->base + i * o->step,
+			       cc[i].reset ? " reset" : "");
 		}
 	}
 	return rc;
@@ -458,7 +472,7 @@ static int run_udp_client(const struct opts *o)
 static int usage(void)
 {
 	fprintf(stderr, "usage: conn_load server|client|many|churn|udp-server|udp-client -p PORT "
-			"[-6] [-n N] [-b BYTES] [-k STEP] [-H MS] [-r REPEAT] [-t SECONDS]\n");
+			"[-6] [-n N] [-b BYTES] [-k STEP] [-H MS] [-r REPEAT] [-A BYTES] [-t SECONDS]\n");
 	return 2;
 }
 
@@ -471,7 +485,7 @@ int main(int argc, char **argv)
 		return usage();
 	o.mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "p:6n:b:k:H:r:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:6n:b:k:H:r:t:A:")) != -1) {
 		switch (opt) {
 		case 'p':
 			o.port = atoi(optarg);
@@ -496,6 +510,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			o.timeout_s = atoi(optarg);
+			break;
+		case 'A':
+			o.abort_after = atoll(optarg);
 			break;
 		default:
 			return usage();
