@@ -80,6 +80,7 @@ int render_conn_json(struct buf *b, const struct snapshot *s, const struct conn 
 	json_object_set_new(root, "time", json_real((double)s->wall_ns / 1e9));
 	json_object_set_new(root, "interval_s", json_real((double)s->interval_ns / 1e9));
 	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "self_cpu_pct", json_real(s->self_cpu_pct));
 	json_object_set_new(root, "occupancy", conn_occupancy_json(s));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, conn_to_json(c[i]));

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -289,55 +291,76 @@ static void raise_nofile(long need)
 		perror("setrlimit");
 }
 
+/* The accepting side of "many", in its own process: each side needs N descriptors. */
+static int many_server(int lfd, long n, int go_fd)
+{
+	int *srv = calloc((size_t)n, sizeof(int));
+	char b;
+
+	if (!srv)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		srv[i] = accept(lfd, NULL, NULL);
+		if (srv[i] < 0 || recv(srv[i], &b, 1, 0) != 1 || send(srv[i], &b, 1, 0) != 1) {
+			perror("many server");
+			return 1;
+		}
+	}
+	/* Hold until the client side says so (or goes away): read() returns 0 then. */
+	while (read(go_fd, &b, 1) < 0 && errno == EINTR)
+		;
+	for (long i = 0; i < n; i++)
+		close(srv[i]);
+	return 0;
+}
+
 static int run_many(const struct opts *o)
 {
-	int lfd, *cli = calloc((size_t)o->n, sizeof(int)), *srv = calloc((size_t)o->n, sizeof(int));
+	int lfd, *cli = calloc((size_t)o->n, sizeof(int)), go[2];
 	double deadline = now_s() + o->timeout_s;
-	long up = 0, acc = 0;
+	long up = 0;
+	pid_t child;
 	char b = 'x';
 
-	raise_nofile(2 * o->n + 64);
+	raise_nofile(o->n + 64);
 	lfd = listener(o, SOCK_STREAM);
-	if (lfd < 0 || !cli || !srv)
+	if (lfd < 0 || !cli || pipe(go))
 		return 1;
-	for (long i = 0; i < o->n && now_s() < deadline && !stop; i++) {
+	child = fork();
+	if (child < 0)
+		return 1;
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[1]);
+		_exit(many_server(lfd, o->n, go[0]));
+	}
+	close(go[0]);
+	close(lfd);
+	printf("server %d\n", (int)child);
+	for (; up < o->n && now_s() < deadline && !stop; up++) {
 		struct sockaddr_storage ss;
 		socklen_t len = loopback(o, &ss, o->port);
 
-		cli[i] = socket(ss.ss_family, SOCK_STREAM, 0);
-		if (cli[i] < 0 || connect(cli[i], (struct sockaddr *)&ss, len)) {
-			perror("connect");
-			return 1;
-		}
-		up++;
-		/* Keep the accept queue short: accept as we go. */
-		while (acc < up) {
-			srv[acc] = accept(lfd, NULL, NULL);
-			if (srv[acc] < 0) {
-				perror("accept");
-				return 1;
-			}
-			acc++;
+		cli[up] = socket(ss.ss_family, SOCK_STREAM, 0);
+		/* One byte each way: both ends have moved bytes, so both have an owner. */
+		if (cli[up] < 0 || connect(cli[up], (struct sockaddr *)&ss, len) ||
+		    send(cli[up], &b, 1, 0) != 1 || recv(cli[up], &b, 1, 0) != 1) {
+			perror("many client");
+			break;
 		}
 	}
-	/* One byte each way: both ends have moved bytes, so both have an owner. */
-	for (long i = 0; i < acc; i++) {
-		if (send(cli[i], &b, 1, 0) != 1 || recv(srv[i], &b, 1, 0) != 1 ||
-		    send(srv[i], &b, 1, 0) != 1 || recv(cli[i], &b, 1, 0) != 1) {
-			perror("exchange");
-			return 1;
-		}
-	}
-	printf("ready %ld\n", acc);
+	if (up == o->n)
+		printf("ready %ld\n", up);
 	fflush(stdout);
-	for (double end = now_s() + o->hold_ms / 1000.0; now_s() < end && now_s() < deadline && !stop;)
+	for (double end = now_s() + o->hold_ms / 1000.0; up == o->n && now_s() < end &&
+							  now_s() < deadline && !stop;)
 		usleep(20000);
-	for (long i = 0; i < acc; i++) {
+	for (long i = 0; i < up; i++)
 		close(cli[i]);
-		close(srv[i]);
-	}
-	printf("closed %ld\n", acc);
-	return 0;
+	close(go[1]); /* the server side closes its ends now */
+	waitpid(child, NULL, 0);
+	printf("closed %ld\n", up);
+	return up == o->n ? 0 : 1;
 }
 
 /* ---- churn: short connections one after another ---- */
@@ -392,7 +415,7 @@ struct peer {
 static int run_udp_server(const struct opts *o)
 {
 	int fd = listener(o, SOCK_DGRAM);
-	struct peer peers[1024];
+	static struct peer peers[4096];
 	double deadline = now_s() + o->timeout_s;
 	static char buf[65536];
 	int npeers = 0;
@@ -418,12 +441,13 @@ static int run_udp_server(const struct opts *o)
 						  : ntohs(((struct sockaddr_in *)&from)->sin_port);
 		for (k = 0; k < npeers && peers[k].port != port; k++)
 			;
-		if (k == npeers && npeers < 1024)
+		if (k == npeers && npeers < 4096)
 			peers[npeers++] = (struct peer){.port = port};
-		if (k < 1024) {
-			peers[k].rx += r;
-			if (sendto(fd, buf, (size_t)r, 0, (struct sockaddr *)&from, flen) == r)
-				peers[k].tx += r;
+		/* Every datagram is echoed; more than 4096 peers are echoed but not listed. */
+		r = sendto(fd, buf, (size_t)r, 0, (struct sockaddr *)&from, flen) == r ? r : -r;
+		if (k < 4096) {
+			peers[k].rx += r < 0 ? -r : r;
+			peers[k].tx += r > 0 ? r : 0;
 		}
 		got++;
 	}
@@ -440,10 +464,12 @@ static int run_udp_client(const struct opts *o)
 	int rc = 0;
 
 	memset(buf, 'u', sizeof(buf));
-	for (long i = 0; i < o->n; i++) {
+	double deadline = now_s() + o->timeout_s;
+
+	for (long i = 0; i < o->n && now_s() < deadline && !stop; i++) {
 		int fd = socket(to.ss_family, SOCK_DGRAM, 0);
 		long long len = o->base + i, tx = 0, rx = 0;
-		struct timeval tv = {2, 0};
+		struct timeval tv = {0, 500000};
 
 		if (fd < 0 || len > (long long)sizeof(buf))
 			return 1;
@@ -520,7 +546,8 @@ int main(int argc, char **argv)
 	}
 	if (o.port <= 0 || o.n <= 0 || o.timeout_s <= 0 || o.timeout_s > 600)
 		return usage();
-	signal(SIGTERM, on_term);
+	/* No SA_RESTART: a blocked call returns EINTR and the mode sees stop. */
+	sigaction(SIGTERM, &(struct sigaction){.sa_handler = on_term}, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(o.mode, "server"))
