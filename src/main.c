@@ -602,17 +602,25 @@ cleanup:
 	return rc;
 }
 
-/* Prints what the kernel lost since the last call, if anything. */
-static int report_lost(struct buf *out, struct collector *col, uint64_t *reported, bool json)
+/* What the kernel lost or skipped since the last call, if anything. */
+struct lost_report {
+	uint64_t lost;	 /* ring buffer full */
+	uint64_t missed; /* program runs skipped: nested on the same CPU */
+};
+
+static int report_lost(struct buf *out, struct collector *col, struct lost_report *r, bool json)
 {
-	uint64_t errors[EBTOP_NERR];
+	uint64_t errors[EBTOP_NERR], missed = collector_prog_misses(col);
+	uint64_t dl, dm;
 
 	collector_errors(col, errors);
-	if (errors[EBTOP_ERR_EVENTS] <= *reported)
+	dl = errors[EBTOP_ERR_EVENTS] > r->lost ? errors[EBTOP_ERR_EVENTS] - r->lost : 0;
+	dm = missed > r->missed ? missed - r->missed : 0;
+	if (!dl && !dm)
 		return 0;
-	errors[EBTOP_ERR_EVENTS] -= *reported;
-	*reported += errors[EBTOP_ERR_EVENTS];
-	return render_events_lost(out, errors[EBTOP_ERR_EVENTS], json);
+	r->lost += dl;
+	r->missed += dm;
+	return render_events_lost(out, dl, dm, json);
 }
 
 /* ebtop events: connect/accept/close/exec events as they arrive, until interrupted or -n. */
@@ -626,7 +634,7 @@ static int run_events(const struct cli *c)
 	};
 	bool json = c->format == FMT_JSON;
 	struct collector *col = NULL;
-	uint64_t lost = 0;
+	struct lost_report lost = {0};
 	long printed = 0;
 	struct buf out;
 	char msg[512];

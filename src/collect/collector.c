@@ -345,6 +345,28 @@ int collector_poll_events(struct collector *c, int timeout_ms, const struct even
 	return 0;
 }
 
+uint64_t collector_prog_misses(struct collector *c)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, c->skel->obj)
+	{
+		struct bpf_prog_info info = {};
+		__u32 ilen = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		const char *name = bpf_program__name(prog);
+
+		/* The programs events come from: connections and the network hooks. */
+		if (strncmp(name, "conn_", 5) && strncmp(name, "net_", 4))
+			continue;
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 unsigned collector_avail(const struct collector *c)
 {
 	return c->avail;

@@ -39,6 +39,12 @@ int collector_poll_events(struct collector *c, int timeout_ms, const struct even
 	__attribute__((warn_unused_result));
 /* The kernel side's cumulative error counters (enum ebtop_err). */
 void collector_errors(struct collector *c, uint64_t *errors);
+/*
+ * Runs of the connection and network programs the kernel skipped because the
+ * same program was already running on that CPU (an interrupt arriving during
+ * it): cumulative.
+ */
+uint64_t collector_prog_misses(struct collector *c);
 /* NEED_* bits whose programs are running. */
 unsigned collector_avail(const struct collector *c);
 const char *collector_status(const struct collector *c);

@@ -52,7 +52,10 @@ int render_conn_json(struct buf *b, const struct snapshot *s, const struct conn 
 int render_event(struct buf *b, const struct event *e, bool json) BUF_CHECK;
 /* The column line of the text event stream. */
 int render_event_header(struct buf *b) BUF_CHECK;
-/* Events lost in the kernel or dropped in user space since the last report. */
-int render_events_lost(struct buf *b, uint64_t lost, bool json) BUF_CHECK;
+/*
+ * Events lost since the last report: ring buffer full (lost), and runs of
+ * ebtop's programs the kernel skipped, which may have carried events (missed).
+ */
+int render_events_lost(struct buf *b, uint64_t lost, uint64_t missed, bool json) BUF_CHECK;
 
 #endif

@@ -90,15 +90,23 @@ $LOAD churn -p "$port" -n 3000 -t 20 >"$TMP/churn.txt" &
 chpid=$!
 wait "$chpid"
 check_eq "lost: churn exit status" "$?" 0
+# Every socket of the churn has reached CLOSE (time-wait ones are past it) before we stop.
+for _ in $(seq 100); do
+	[ "$(ss -tanH "( sport = :$port or dport = :$port )" | grep -cv TIME-WAIT)" = 0 ] && break
+	sleep 0.1
+done
 sleep 0.5
 stop_events lost
 lost=$(jq -s '[.[] | select(.type == "lost") | .count] | add // 0' "$TMP/lost.jsonl")
+missed=$(jq -s '[.[] | select(.type == "lost") | .missed] | add // 0' "$TMP/lost.jsonl")
 # By port, not pid: connections still in the accept queue when the churn exits are closed by
 # the kernel before the process ever owned them.
 seen=$(jq -s --argjson port "$port" '[.[] | select(.type != "exec" and .type != "lost")
 	| select(.lport == $port or .rport == $port)] | length' "$TMP/lost.jsonl")
-echo "churn: $seen events received, $lost reported lost"
+echo "churn: $seen events received, $lost reported lost, $missed program runs skipped"
 check_true "lost: losses reported (a 4 KiB ring cannot hold 3000 connections' events)" test "$lost" -gt 0
-# Each connection makes a connect, an accept and two closes; the rest were lost, not silently dropped.
-check_true "lost: received + lost covers every event of the churn ($seen + $lost >= 12000)" \
-	test $((seen + lost)) -ge 12000
+# Each connection makes a connect, an accept and two closes; the rest were lost, not silently
+# dropped. A program run the kernel skipped (an interrupt nested on the same CPU, busy machines)
+# can take up to two events with it (the accept and the close of one socket).
+check_true "lost: received + lost covers every event of the churn ($seen + $lost + 2 x $missed >= 12000)" \
+	test $((seen + lost + 2 * missed)) -ge 12000
