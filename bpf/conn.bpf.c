@@ -2,9 +2,9 @@
 /* Connections: TCP state changes, resets, final counters, the storage iterator, exec events. */
 #include "conn.bpf.h"
 
-#define ECONNRESET   104
-#define ETIMEDOUT    110
-#define SOCK_DGRAM   2
+#define ECONNRESET 104
+#define ETIMEDOUT  110
+#define SOCK_DGRAM 2
 
 /* Scratch record for the iterator: too large for the BPF stack. */
 struct {
@@ -163,6 +163,70 @@ int conn_dump(struct bpf_iter__bpf_sk_storage_map *ctx)
 		return 0;
 	conn_fill(r, sk, v, EBTOP_CONN_LIVE);
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	return 0;
+}
+
+/*
+ * At start: every TCP connection that already exists gets its storage, so
+ * one that stays idle is still listed (its bytes count from now on).
+ */
+SEC("iter/tcp")
+int conn_seed_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct conn_state *v;
+	struct tcp_sock *tp;
+	struct sock *sk;
+	int state;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* request and time-wait sockets: not full sockets */
+	sk = (struct sock *)tp;
+	state = sk->__sk_common.skc_state;
+	if (state == TCP_LISTEN || state == TCP_CLOSE || !inet_tcp(sk))
+		return 0;
+	v = bpf_sk_storage_get(&conns, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!v) {
+		count_error(EBTOP_ERR_CONN_STORAGE);
+		return 0;
+	}
+	if (!v->cookie) {
+		v->cookie = bpf_get_socket_cookie(sk);
+		v->flags |=
+		    EBTOP_CONN_F_PREEXIST | (state == TCP_ESTABLISHED ? EBTOP_CONN_F_ESTAB : 0);
+		conn_keep_tuple(v, sk);
+	}
+	return 0;
+}
+
+/* At start, after conn_seed_tcp: the process holding each socket owns it (as ss -p finds it). */
+SEC("iter/task_file")
+int conn_seed_owner(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct file *file = ctx->file;
+	struct conn_state *v;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!t || !file)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	v = bpf_sk_storage_get(&conns, sk, 0, 0);
+	if (!v || v->tgid)
+		return 0;
+	v->tid = t->pid;
+	v->pstart_ns = t->group_leader->start_boottime;
+	BPF_CORE_READ_STR_INTO(&v->comm, t, comm);
+	v->tgid = t->tgid;
 	return 0;
 }
 

@@ -113,8 +113,12 @@ int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
 				  tables && has_tp(vmlinux, "tcp_send_reset"));
 	bpf_program__set_autoload(skel->progs.conn_exec,
 				  events && has_tp(vmlinux, "sched_process_exec"));
-	bpf_program__set_autoattach(skel->progs.conn_dump,
-				    false); /* needs the map: attached below */
+	/* Iterators: the map one is attached below, the seeding ones run once at start. */
+	bpf_program__set_autoattach(skel->progs.conn_dump, false);
+	bpf_program__set_autoload(skel->progs.conn_seed_tcp, tables);
+	bpf_program__set_autoload(skel->progs.conn_seed_owner, tables);
+	bpf_program__set_autoattach(skel->progs.conn_seed_tcp, false);
+	bpf_program__set_autoattach(skel->progs.conn_seed_owner, false);
 	cgroup_progs(skel, cg);
 	for (int i = 0; i < N_CGROUP_PROG; i++) {
 		bpf_program__set_autoload(cg[i], tables);
@@ -234,6 +238,27 @@ static int on_conn_rec(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Runs an iterator program once, for its side effects. */
+static int iter_once(struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	char buf[256];
+	int fd, err = 0;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return err;
+}
+
 int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, unsigned *avail, char *status,
 		       size_t statuslen)
 {
@@ -254,6 +279,11 @@ int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, unsigned *
 	err = ring_buffer__add(rb, bpf_map__fd(r->skel->maps.conn_events), on_conn_rec, r);
 	if (err)
 		return err;
+	/* Connections open before now: listed even while idle, owned by the process holding them.
+	 */
+	if (iter_once(r->skel->progs.conn_seed_tcp) || iter_once(r->skel->progs.conn_seed_owner))
+		status_append(status, statuslen,
+			      "connections open before ebtop started show once they move a byte");
 	refresh_clock_offset(r);
 	/* Without the hooks UDP still works; only unconnected sockets' peers become "*". */
 	r->cg_fd = open_cgroup2_root();

@@ -421,9 +421,9 @@ static void link_procs(struct snapshot *s, const struct snapshot *prev)
 			rc->retrans_tot = old->conn.retrans_tot;
 			rc->segs_out_tot = old->conn.segs_out_tot;
 		}
-		while (j < s->nconns && (s->conns[j].pid < p->pid ||
-					 (s->conns[j].pid == p->pid &&
-					  s->conns[j].pstart_ns < p->start_ns)))
+		while (j < s->nconns &&
+		       (s->conns[j].pid < p->pid ||
+			(s->conns[j].pid == p->pid && s->conns[j].pstart_ns < p->start_ns)))
 			j++;
 		rc->first = (uint32_t)j;
 		for (; j < s->nconns && s->conns[j].pid == p->pid &&

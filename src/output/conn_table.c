@@ -80,7 +80,8 @@ int render_conn_header(struct buf *b, const struct snapshot *s, const struct ren
 	err = buf_printf(b,
 			 "Conn: %zu open (TCP %zu, UDP %zu)  closed %zu  new %s/s  retx %.2f%%  "
 			 "errors %llu (refused %llu, reset %llu, timeout %llu)\n",
-			 tcp + udp, tcp, udp, closed, nr, segs ? 100.0 * (double)retx / (double)segs : 0.0,
+			 tcp + udp, tcp, udp, closed, nr,
+			 segs ? 100.0 * (double)retx / (double)segs : 0.0,
 			 (unsigned long long)(d->refused + d->reset + d->timeout + d->other),
 			 (unsigned long long)d->refused, (unsigned long long)d->reset,
 			 (unsigned long long)d->timeout);

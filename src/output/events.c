@@ -213,8 +213,9 @@ int render_events_lost(struct buf *b, uint64_t lost, uint64_t missed, bool json)
 	if (json)
 		return buf_printf(b, "{\"type\":\"lost\",\"count\":%llu,\"missed\":%llu}\n",
 				  (unsigned long long)lost, (unsigned long long)missed);
-	return buf_printf(b,
-			  "-- %llu events lost (ring buffer full; see --conn-ringbuf-kb), %llu program "
-			  "runs skipped by the kernel (nested on one CPU)\n",
-			  (unsigned long long)lost, (unsigned long long)missed);
+	return buf_printf(
+	    b,
+	    "-- %llu events lost (ring buffer full; see --conn-ringbuf-kb), %llu program "
+	    "runs skipped by the kernel (nested on one CPU)\n",
+	    (unsigned long long)lost, (unsigned long long)missed);
 }

@@ -111,8 +111,7 @@ static int listener(const struct opts *o, int type)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) ||
-	    (type == SOCK_STREAM && listen(fd, 4096))) {
+	if (bind(fd, (struct sockaddr *)&ss, len) || (type == SOCK_STREAM && listen(fd, 4096))) {
 		perror("bind/listen");
 		close(fd);
 		return -1;
@@ -126,8 +125,9 @@ static int send_all(int fd, long long bytes)
 
 	memset(buf, 'x', sizeof(buf));
 	while (bytes > 0) {
-		ssize_t n = send(fd, buf, bytes < (long long)sizeof(buf) ? (size_t)bytes : sizeof(buf),
-				 MSG_NOSIGNAL);
+		ssize_t n =
+		    send(fd, buf, bytes < (long long)sizeof(buf) ? (size_t)bytes : sizeof(buf),
+			 MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -352,8 +352,8 @@ static int run_many(const struct opts *o)
 	if (up == o->n)
 		printf("ready %ld\n", up);
 	fflush(stdout);
-	for (double end = now_s() + o->hold_ms / 1000.0; up == o->n && now_s() < end &&
-							  now_s() < deadline && !stop;)
+	for (double end = now_s() + o->hold_ms / 1000.0;
+	     up == o->n && now_s() < end && now_s() < deadline && !stop;)
 		usleep(20000);
 	for (long i = 0; i < up; i++)
 		close(cli[i]);
@@ -497,8 +497,9 @@ static int run_udp_client(const struct opts *o)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: conn_load server|client|many|churn|udp-server|udp-client -p PORT "
-			"[-6] [-n N] [-b BYTES] [-k STEP] [-H MS] [-r REPEAT] [-A BYTES] [-t SECONDS]\n");
+	fprintf(stderr,
+		"usage: conn_load server|client|many|churn|udp-server|udp-client -p PORT "
+		"[-6] [-n N] [-b BYTES] [-k STEP] [-H MS] [-r REPEAT] [-A BYTES] [-t SECONDS]\n");
 	return 2;
 }
 
