@@ -419,6 +419,7 @@ static void read_costs(struct collector *c, struct sample *s)
 		snprintf(pc->name, sizeof(pc->name), "%s", bpf_program__name(prog));
 		pc->run_cnt = info.run_cnt;
 		pc->run_time_ns = info.run_time_ns;
+		pc->missed = info.recursion_misses;
 	}
 	c->nprogs = n;
 	memcpy(s->progs, c->progs, sizeof(c->progs[0]) * (size_t)n);

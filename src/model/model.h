@@ -56,6 +56,7 @@ struct prog_cost {
 	uint64_t run_cnt;     /* cumulative */
 	uint64_t run_time_ns; /* cumulative */
 	double ns_per_event;  /* over the interval; NaN when stats are off or idle */
+	uint64_t missed;      /* cumulative runs the kernel skipped (nested on a CPU): lost events */
 };
 
 #define MAX_PROGS 24

@@ -81,6 +81,7 @@ json_t *self_json(const struct snapshot *s)
 		json_object_set_new(p, "run_time_ns",
 				    json_integer((json_int_t)s->progs[i].run_time_ns));
 		json_object_set_new(p, "ns_per_event", num_or_null(s->progs[i].ns_per_event));
+		json_object_set_new(p, "missed", json_integer((json_int_t)s->progs[i].missed));
 		json_array_append_new(progs, p);
 	}
 	json_object_set_new(o, "bpf_programs", progs);

@@ -137,6 +137,13 @@ static int header_self(struct buf *b, const struct snapshot *s)
 					 s->progs[i].ns_per_event);
 	}
 	/* Never silent about losses, but quiet while there are none. */
+	for (int i = 0; !err && i < s->nprogs; i++) {
+		if (s->progs[i].missed) {
+			err = buf_printf(b, "%s%s skipped %llu", nonzero ? ", " : "  drops: ",
+					 s->progs[i].name, (unsigned long long)s->progs[i].missed);
+			nonzero++;
+		}
+	}
 	for (int i = 0; !err && i < EBTOP_NERR; i++) {
 		if (err_names[i] && s->errors[i]) {
 			err = buf_printf(b, "%s%s %llu", nonzero ? ", " : "  drops: ", err_names[i],

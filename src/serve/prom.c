@@ -995,10 +995,22 @@ static int render_progs(const struct snapshot *s, enum prom_format f, struct buf
 	int err = 0;
 	bool any = false;
 
+	/* Runs the kernel skipped (the program already running on that CPU): lost events. */
+	if (s->nprogs)
+		err = prom_family(b, f, "ebtop_bpf_program_missed_runs_total", "counter",
+				  "events a BPF program did not see because the kernel skipped a "
+				  "nested run on the same CPU");
+	for (int i = 0; !err && i < s->nprogs; i++) {
+		err = buf_puts(b, "ebtop_bpf_program_missed_runs_total{program=\"");
+		if (!err)
+			err = prom_escape(b, s->progs[i].name, true);
+		if (!err)
+			err = buf_printf(b, "\"} %llu\n", (unsigned long long)s->progs[i].missed);
+	}
 	for (int i = 0; i < s->nprogs; i++)
 		any |= s->progs[i].run_cnt > 0;
-	if (!any)
-		return 0;
+	if (err || !any)
+		return err;
 	for (int m = 0; !err && m < 3; m++) {
 		err = prom_family(b, f, names[m], m < 2 ? "counter" : "gauge", helps[m]);
 		for (int i = 0; !err && i < s->nprogs; i++) {
