@@ -61,7 +61,7 @@ void cli_usage(FILE *out)
 	      out);
 }
 
-static int parse_long(const char *s, long min, long max, long *out)
+int cli_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -86,7 +86,7 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long pid;
 
-		if (parse_long(tok, 1, 0x7fffffff, &pid)) {
+		if (cli_parse_long(tok, 1, 0x7fffffff, &pid)) {
 			snprintf(err, errlen, "--pid: '%s' is not a process id", tok);
 			return -1;
 		}
@@ -217,7 +217,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 			c->mode = MODE_BATCH;
 		return 0;
 	case 'n':
-		if (parse_long(arg, 1, 1L << 40, &c->count))
+		if (cli_parse_long(arg, 1, 1L << 40, &c->count))
 			break;
 		return 0;
 	case 'd':
@@ -236,7 +236,7 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		*asc = true;
 		return 0;
 	case 't':
-		if (parse_long(arg, 1, 1000000, &l))
+		if (cli_parse_long(arg, 1, 1000000, &l))
 			break;
 		c->view.top = (size_t)l;
 		return 0;
@@ -263,17 +263,17 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		c->connections = true;
 		return 0;
 	case OPT_CONN_PEERS:
-		if (parse_long(arg, 16, 1 << 24, &l))
+		if (cli_parse_long(arg, 16, 1 << 24, &l))
 			break;
 		c->conn_peers_max = (unsigned)l;
 		return 0;
 	case OPT_UDP_PEERS:
-		if (parse_long(arg, 1, 4096, &l))
+		if (cli_parse_long(arg, 1, 4096, &l))
 			break;
 		c->udp_peers = (unsigned)l;
 		return 0;
 	case OPT_CONN_RINGBUF:
-		if (parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
 			break;
 		c->conn_ringbuf_kb = (unsigned)l;
 		return 0;
@@ -294,22 +294,22 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		return 0;
 	case OPT_RINGBUF:
 		/* The kernel wants a power of two pages. */
-		if (parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
 			break;
 		c->ringbuf_kb = (unsigned)l;
 		return 0;
 	case OPT_NET_SLOTS:
-		if (parse_long(arg, 64, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_long(arg, 64, 1 << 20, &l) || (l & (l - 1)))
 			break;
 		c->net_slots = (unsigned)l;
 		return 0;
 	case OPT_DISK_PROCS:
-		if (parse_long(arg, 16, 1 << 20, &l))
+		if (cli_parse_long(arg, 16, 1 << 20, &l))
 			break;
 		c->disk_procs = (unsigned)l;
 		return 0;
 	case OPT_DISK_REQUESTS:
-		if (parse_long(arg, 64, 1 << 22, &l))
+		if (cli_parse_long(arg, 64, 1 << 22, &l))
 			break;
 		c->disk_requests = (unsigned)l;
 		return 0;
@@ -407,14 +407,14 @@ static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t 
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			c->help = true;
 		} else if ((!strcmp(a, "-n") || !strcmp(a, "--count")) && i + 1 < argc) {
-			if (parse_long(argv[++i], 1, 1L << 40, &c->max_events)) {
+			if (cli_parse_long(argv[++i], 1, 1L << 40, &c->max_events)) {
 				snprintf(err, errlen, "events: invalid count '%s'", argv[i]);
 				return CLI_USAGE_EXIT;
 			}
 		} else if (!strcmp(a, "--conn-ringbuf-kb") && i + 1 < argc) {
 			long l;
 
-			if (parse_long(argv[++i], 4, 1 << 20, &l) || (l & (l - 1))) {
+			if (cli_parse_long(argv[++i], 4, 1 << 20, &l) || (l & (l - 1))) {
 				snprintf(err, errlen, "events: --conn-ringbuf-kb needs a power of two");
 				return CLI_USAGE_EXIT;
 			}

@@ -69,6 +69,8 @@ struct cli {
  */
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen);
 void cli_usage(FILE *out);
+/* A whole decimal number within [min, max]; -1 otherwise. */
+int cli_parse_long(const char *s, long min, long max, long *out);
 /* `ebtop serve [OPTIONS]`: argv[0] is "serve". Same contract as cli_parse(). */
 int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errlen);
 void cli_serve_usage(FILE *out);

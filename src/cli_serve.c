@@ -99,19 +99,6 @@ static const struct option serve_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int num(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_labels(struct prom_opts *p, const char *list, char *err, size_t errlen)
 {
 	char tmp[128], *save = NULL, *tok;
@@ -156,27 +143,27 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		s->web_config = arg;
 		return 0;
 	case OPT_MAXCONN:
-		if (num(arg, 1, 65536, &l))
+		if (cli_parse_long(arg, 1, 65536, &l))
 			break;
 		s->max_conns = (unsigned)l;
 		return 0;
 	case OPT_TIMEOUT:
-		if (num(arg, 1, 3600, &l))
+		if (cli_parse_long(arg, 1, 3600, &l))
 			break;
 		s->timeout_s = (unsigned)l;
 		return 0;
 	case OPT_THREADS:
-		if (num(arg, 1, 64, &l))
+		if (cli_parse_long(arg, 1, 64, &l))
 			break;
 		s->threads = (unsigned)l;
 		return 0;
 	case OPT_MAXRESP:
-		if (num(arg, 1, 4096, &l))
+		if (cli_parse_long(arg, 1, 4096, &l))
 			break;
 		s->max_response = (size_t)l << 20;
 		return 0;
 	case OPT_TOP:
-		if (num(arg, 0, 100000, &l))
+		if (cli_parse_long(arg, 0, 100000, &l))
 			break;
 		s->prom.top = (size_t)l;
 		return 0;
@@ -201,18 +188,18 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		s->prom.conns = true;
 		return 0;
 	case OPT_MCONNS_TOP:
-		if (num(arg, 0, 100000, &l))
+		if (cli_parse_long(arg, 0, 100000, &l))
 			break;
 		s->prom.conns = true;
 		s->prom.conns_top = (size_t)l;
 		return 0;
 	case OPT_EVKEEP:
-		if (num(arg, 1, EVRING_KEEP_MAX, &l))
+		if (cli_parse_long(arg, 1, EVRING_KEEP_MAX, &l))
 			break;
 		s->events_keep = (size_t)l;
 		return 0;
 	case OPT_CONN_RB:
-		if (num(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
 			break;
 		c->conn_ringbuf_kb = (unsigned)l;
 		return 0;
@@ -244,7 +231,7 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		c->bpf_stats = true;
 		return 0;
 	case OPT_RB:
-		if (num(arg, 4, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
 			break;
 		c->ringbuf_kb = (unsigned)l;
 		return 0;

@@ -21,33 +21,8 @@ static void conn_cols_default(struct render_opts *o)
 
 int render_parse_conn_cols(struct render_opts *o, const char *list, char *err, size_t errlen)
 {
-	char tmp[512], *save = NULL, *tok;
-	size_t n = 0;
-
-	if (strlen(list) >= sizeof(tmp)) {
-		snprintf(err, errlen, "column list too long");
-		return -1;
-	}
-	strcpy(tmp, list);
-	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int f = conn_field_lookup(tok);
-
-		if (f < 0) {
-			snprintf(err, errlen, "unknown connection column '%s'", tok);
-			return -1;
-		}
-		if (n == RENDER_MAX_COLS) {
-			snprintf(err, errlen, "too many columns (at most %d)", RENDER_MAX_COLS);
-			return -1;
-		}
-		o->conn_cols[n++] = f;
-	}
-	if (!n) {
-		snprintf(err, errlen, "empty column list");
-		return -1;
-	}
-	o->nconn_cols = n;
-	return 0;
+	return render_parse_list(list, conn_field_lookup, "connection column", o->conn_cols,
+				 &o->nconn_cols, err, errlen);
 }
 
 int render_conn_header(struct buf *b, const struct snapshot *s, const struct render_opts *o)

@@ -22,6 +22,9 @@ struct render_opts {
 
 /* The default columns: PID USER CPU% RUNQ% TX/s RX/s TX RX COMMAND. */
 void render_opts_default(struct render_opts *o);
+/* "a,b,c" to field ids through lookup; -1 with "unknown WHAT 'x'" in err. */
+int render_parse_list(const char *list, int (*lookup)(const char *name), const char *what,
+		      int *cols, size_t *ncols, char *err, size_t errlen);
 /* Parses "pid,user,tx" into o->cols; returns -1 and names the bad field in err. */
 int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen);
 /* Same for the connection table's columns (connection field names). */

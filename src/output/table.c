@@ -18,7 +18,8 @@ void render_opts_default(struct render_opts *o)
 	o->ncols = sizeof(def) / sizeof(def[0]);
 }
 
-int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen)
+int render_parse_list(const char *list, int (*lookup)(const char *name), const char *what,
+		      int *cols, size_t *ncols, char *err, size_t errlen)
 {
 	char tmp[512], *save = NULL, *tok;
 	size_t n = 0;
@@ -29,24 +30,29 @@ int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t
 	}
 	strcpy(tmp, list);
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int f = field_lookup(tok);
+		int f = lookup(tok);
 
 		if (f < 0) {
-			snprintf(err, errlen, "unknown column '%s'", tok);
+			snprintf(err, errlen, "unknown %s '%s'", what, tok);
 			return -1;
 		}
 		if (n == RENDER_MAX_COLS) {
 			snprintf(err, errlen, "too many columns (at most %d)", RENDER_MAX_COLS);
 			return -1;
 		}
-		o->cols[n++] = f;
+		cols[n++] = f;
 	}
 	if (!n) {
 		snprintf(err, errlen, "empty column list");
 		return -1;
 	}
-	o->ncols = n;
+	*ncols = n;
 	return 0;
+}
+
+int render_parse_cols(struct render_opts *o, const char *list, char *err, size_t errlen)
+{
+	return render_parse_list(list, field_lookup, "column", o->cols, &o->ncols, err, errlen);
 }
 
 static const char *const err_names[EBTOP_NERR] = {
