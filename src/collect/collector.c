@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
 #include "collect/collector.h"
+#include "collect/iter.h"
 #include "collect/disk.h"
 #include "collect/conn.h"
 #include "collect/procfs.h"
@@ -293,33 +294,8 @@ uint64_t collector_start_ns(const struct collector *c)
 /* One pass of the task iterator: every thread's record, appended to c->recs. */
 static int read_tasks(struct collector *c)
 {
-	int fd = bpf_iter_create(bpf_link__fd(c->skel->links.dump_task));
-	size_t bytes = 0;
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (grow_recs(c, bytes / sizeof(*c->recs) + 64)) {
-			err = -ENOMEM;
-			break;
-		}
-		n = read(fd, (char *)c->recs + bytes, c->cap * sizeof(*c->recs) - bytes);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		bytes += (size_t)n;
-	}
-	close(fd);
-	c->nrecs = bytes / sizeof(*c->recs);
-	return err;
+	return iter_read_all(c->skel->links.dump_task, (void **)&c->recs, &c->cap, sizeof(*c->recs),
+			     &c->nrecs);
 }
 
 int collector_poll_events(struct collector *c, int timeout_ms, const struct event **ev, size_t *n)

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 #include "collect/conn.h"
+#include "collect/iter.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -354,33 +355,9 @@ static const struct ebtop_conn_rec *find_cookie(const struct ebtop_conn_rec *rec
 /* One pass of the socket-storage iterator. */
 static int read_live(struct conn_reader *r)
 {
-	int fd = bpf_iter_create(bpf_link__fd(r->iter));
-	size_t bytes = 0;
-	int err = 0;
+	int err = iter_read_all(r->iter, (void **)&r->live, &r->live_cap, sizeof(*r->live),
+				&r->nlive);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (grow((void **)&r->live, &r->live_cap, bytes / sizeof(*r->live) + 256,
-			 sizeof(*r->live))) {
-			err = -ENOMEM;
-			break;
-		}
-		n = read(fd, (char *)r->live + bytes, r->live_cap * sizeof(*r->live) - bytes);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		bytes += (size_t)n;
-	}
-	close(fd);
-	r->nlive = bytes / sizeof(*r->live);
 	if (r->nlive)
 		qsort(r->live, r->nlive, sizeof(*r->live), rec_cookie_cmp);
 	return err;
