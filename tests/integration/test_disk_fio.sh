@@ -64,10 +64,9 @@ check_fio() {
 		(map(.n * .l) | add) / (map(.n) | add)" "$TMP/$label-rows.json")
 	eseq=$(jq "[.[] | select(.seq != null) | {n: ((.r_iops + .w_iops) * .dt), s: .seq}] |
 		(map(.n * .s) | add) / (map(.n) | add)" "$TMP/$label-rows.json")
-	# 2% and 3%: the issue's bounds. Beyond fio's own requests ebtop also sees the few
-	# reads of fio's program pages and file metadata the process causes.
+	# 2%: the issue's bound. Beyond fio's own requests ebtop also sees the few reads of
+	# fio's program pages and file metadata the process causes (checked below).
 	check_near "$label: bytes vs fio io_bytes" "$ebytes" "$bytes" 0.02
-	check_near "$label: requests (IOPS x runtime) vs fio total_ios" "$eios" "$ios" 0.03
 	check_true "$label: SEQ% $seq_cond (got $eseq)" awk -v s="$eseq" "BEGIN { exit !(s $seq_cond) }"
 	# Block sizes below: 512 KiB, one request each (254 segments of 4 KiB at most).
 	# fio's clat also holds the system call, the wake-up after the interrupt (25-35 us
@@ -107,6 +106,13 @@ check_fio() {
 		"[.[] | select(.seq > \$from and .seq <= \$to) | .interval_s as \$dt | .disks[]? |
 		select(.name == \$dev) | .[\$op + \"_iops\"] * \$dt] | add | round" "$TMP/$label.json")
 	echo "note: $label: $dev $dir requests in the window: ebtop $dn, diskstats $n"
+	# Requests: fio's own (3%, the issue's bound), plus at most the disk's other requests
+	# of the window. The process also causes reads fio does not count (its program pages
+	# and the file's metadata after memory pressure evicted them: 102 small reads seen in
+	# one run), and the kernel counted every one of them on the disk.
+	local other=$((n > ios ? n - ios : 0))
+	check_true "$label: requests ($eios) within fio's total_ios ($ios) -3% .. plus the disk's other $dir requests ($other) +3%" \
+		awk -v e="$eios" -v i="$ios" -v o="$other" 'BEGIN { exit !(e >= 0.97 * i && e <= 1.03 * (i + o)) }'
 	# With the block_rq_* hooks (kernels without block_io_start) a request is timed from
 	# its insert into the queue, while diskstats times it from its start, before the
 	# plug list: ebtop reads lower by the plugging time (10-20% seen here with other
@@ -127,8 +133,7 @@ command -v fio >/dev/null || { fail "fio is not installed (make deps)"; exit 0; 
 # and converting unwritten extents on the way (hundreds of us the block layer does not see).
 fio --name=layout --filename="$DIR/fio.dat" --rw=write --bs=1M --size=256M --direct=1 \
 	--output-format=terse >/dev/null
-# 2048 requests each: a few dozen reads of fio's own pages (when another program dropped the
-# page cache meanwhile) stay well inside the 3%.
+# 2048 requests each, 512 KiB apiece.
 # Both hook sets: block_io_start/done, and block_rq_insert/issue/complete as older kernels
 # have them (forced here through EBTOP_DISK_HOOKS).
 for hooks in io rq; do
