@@ -107,32 +107,23 @@ void snapshot_put(struct snapshot *s)
 	free(s);
 }
 
-static int key_cmp(uint32_t a, uint64_t as, uint32_t b, uint64_t bs)
-{
-	if (a != b)
-		return a < b ? -1 : 1;
-	if (as != bs)
-		return as < bs ? -1 : 1;
-	return 0;
-}
-
 /* Process rows are ordered by (pid, start_ns). */
 static int proc_key_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
 
-	return key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
+	return task_key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
 }
 
 /* Thread rows by process, then thread; an exit record sorts before a live one. */
 static int thread_key_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
-	int c = key_cmp(a->tgid, a->pstart_ns, b->tgid, b->pstart_ns);
+	int c = task_key_cmp(a->tgid, a->pstart_ns, b->tgid, b->pstart_ns);
 
 	if (c)
 		return c;
-	c = key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
+	c = task_key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
 	if (c)
 		return c;
 	return (int)(b->flags & ROW_EXITED) - (int)(a->flags & ROW_EXITED);
@@ -237,7 +228,7 @@ static struct dead_acc *dead_find(struct model *m, uint32_t tgid, uint64_t pstar
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(m->dead[mid].tgid, m->dead[mid].pstart_ns, tgid, pstart);
+		int c = task_key_cmp(m->dead[mid].tgid, m->dead[mid].pstart_ns, tgid, pstart);
 
 		if (c == 0)
 			return &m->dead[mid];
@@ -271,7 +262,7 @@ static int dead_add(struct model *m, uint32_t tgid, uint64_t pstart,
 	for (pos = m->ndead; pos > 0; pos--) {
 		struct dead_acc *q = &m->dead[pos - 1];
 
-		if (key_cmp(q->tgid, q->pstart_ns, tgid, pstart) < 0)
+		if (task_key_cmp(q->tgid, q->pstart_ns, tgid, pstart) < 0)
 			break;
 	}
 	memmove(&m->dead[pos + 1], &m->dead[pos], (m->ndead - pos) * sizeof(*m->dead));
@@ -306,9 +297,9 @@ static const struct row *bsearch_row(const struct row *rows, size_t n, const str
 static int thread_same_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
-	int c = key_cmp(a->tgid, a->pstart_ns, b->tgid, b->pstart_ns);
+	int c = task_key_cmp(a->tgid, a->pstart_ns, b->tgid, b->pstart_ns);
 
-	return c ? c : key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
+	return c ? c : task_key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
 }
 
 struct model *model_new(uint64_t start_mono_ns, proc_info_fn info_fn, void *info_ctx)
@@ -622,7 +613,7 @@ static int row_cmp(const struct row *a, const struct row *b, int field, bool des
 	if (desc)
 		c = -c;
 	if (c == 0)
-		c = key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
+		c = task_key_cmp(a->pid, a->start_ns, b->pid, b->start_ns);
 	return c;
 }
 

@@ -109,6 +109,16 @@ void snapshot_put(struct snapshot *s);
 /* Process row by pid, or NULL. */
 const struct row *snapshot_find(const struct snapshot *s, uint32_t pid);
 
+/* Orders tasks by (pid, start_ns), as snapshot.procs is sorted: a reused pid starts later. */
+static inline int task_key_cmp(uint32_t a, uint64_t a_start, uint32_t b, uint64_t b_start)
+{
+	if (a != b)
+		return a < b ? -1 : 1;
+	if (a_start != b_start)
+		return a_start < b_start ? -1 : 1;
+	return 0;
+}
+
 /* A process's cumulative block latency histograms, as the kernel keeps them. */
 struct disk_lat_rec {
 	struct ebtop_disk_lat_key key;

@@ -363,15 +363,6 @@ static void retire(const struct prom_exporter *e, const struct ptrack *t)
 	t->s->touched = true;
 }
 
-static int key_cmp(uint32_t a, uint64_t as, uint32_t b, uint64_t bs)
-{
-	if (a != b)
-		return a < b ? -1 : 1;
-	if (as != bs)
-		return as < bs ? -1 : 1;
-	return 0;
-}
-
 struct walk {
 	struct ptrack *trk;
 	double *trkv;
@@ -667,7 +658,7 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 	while (!err && (i < snap->nprocs || j < e->ntrk)) {
 		const struct row *r = i < snap->nprocs ? &snap->procs[i] : NULL;
 		const struct ptrack *t = j < e->ntrk ? &e->trk[j] : NULL;
-		int c = !r ? 1 : !t ? -1 : key_cmp(r->pid, r->start_ns, t->pid, t->start_ns);
+		int c = !r ? 1 : !t ? -1 : task_key_cmp(r->pid, r->start_ns, t->pid, t->start_ns);
 
 		if (c > 0) {
 			retire(e, t); /* vanished without an exit row */

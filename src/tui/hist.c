@@ -57,15 +57,6 @@ double hist_value(const struct hist *h, int m, const struct row *r)
 	return sum;
 }
 
-static int key_cmp(uint32_t a, uint64_t as, uint32_t b, uint64_t bs)
-{
-	if (a != b)
-		return a < b ? -1 : 1;
-	if (as != bs)
-		return as < bs ? -1 : 1;
-	return 0;
-}
-
 static void record(struct hist *h, struct hist_proc *e, const struct row *r)
 {
 	size_t at = h->count % HIST_PROC_LEN;
@@ -99,7 +90,7 @@ int hist_update(struct hist *h, const struct snapshot *s)
 		int c = 1;
 
 		while (j < h->n &&
-		       (c = key_cmp(h->p[j].pid, h->p[j].start_ns, r->pid, r->start_ns)) < 0) {
+		       (c = task_key_cmp(h->p[j].pid, h->p[j].start_ns, r->pid, r->start_ns)) < 0) {
 			free(h->p[j].v);
 			j++;
 		}
@@ -151,7 +142,7 @@ int hist_proc(const struct hist *h, uint32_t pid, uint64_t start_ns, int m, floa
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(h->p[mid].pid, h->p[mid].start_ns, pid, start_ns);
+		int c = task_key_cmp(h->p[mid].pid, h->p[mid].start_ns, pid, start_ns);
 
 		if (c == 0) {
 			const struct hist_proc *e = &h->p[mid];
