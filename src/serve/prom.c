@@ -8,6 +8,7 @@
 #include "serve/prom.h"
 #include "serve/prom_int.h"
 #include "serve/prom_conn.h"
+#include "serve/series.h"
 #include "core/clock.h"
 
 /*
@@ -28,29 +29,18 @@
  * is counted in two series.
  */
 
-struct pseries {
-	char *key; /* labels joined by NUL bytes */
-	size_t keylen;
-	uint64_t hash;
-	const char *comm, *user, *cgroup, *pid; /* point into key */
-	uint32_t members;     /* live processes this interval */
-	bool touched;         /* a member left this interval */
-	bool exported;        /* exported one by one this interval */
-	bool other;           /* the aggregate of everything not exported */
-	uint64_t idle_since;  /* mono ns since it has had no members; 0 while it has */
-	double score;         /* the sort field summed over members */
-	double *acc;          /* [nm] counters of members that left */
-	double *live;         /* [nm] members' contributions (gauges: their sum) */
-	double *prev;         /* [nm] value at the previous update */
-	double *folded;       /* [nm] increments credited to "other" */
-	double data[];
-};
+/* A series' labels, in key order; PROM_L_* is the same order as bits. */
+enum { PL_COMM, PL_USER, PL_CGROUP, PL_PID, PL_NUM };
+_Static_assert(PROM_L_COMM == 1u << PL_COMM && PROM_L_USER == 1u << PL_USER &&
+		   PROM_L_CGROUP == 1u << PL_CGROUP && PROM_L_PID == 1u << PL_PID,
+	       "PROM_L_* bits follow the label order");
+static const char *const label_names[PL_NUM] = {"comm", "user", "cgroup", "pid"};
 
 /* A live process and what it contributes to its series. */
 struct ptrack {
 	uint32_t pid;
 	uint64_t start_ns;
-	struct pseries *s; /* NULL: filtered out */
+	struct series *s;  /* NULL: filtered out */
 	double *base;      /* [nm] (in the tracker value block) */
 	double *last;      /* [nm] */
 };
@@ -87,18 +77,10 @@ struct prom_exporter {
 	size_t nuids;
 	int mf[F_NUM]; /* exported fields, in table order */
 	size_t nm;
-	struct pseries **series;
-	size_t nseries, series_cap;
-	struct pseries **index; /* open addressing by hash */
-	size_t index_cap;
-	struct pseries *other;
+	struct series_table t; /* values: mf[] */
 	struct ptrack *trk;
 	double *trkv;
 	size_t ntrk;
-	struct pseries **shown; /* exported series, sorted by labels */
-	size_t nshown;
-	double *other_fold; /* [nm] increments of folded series */
-	struct prom_stats st;
 	struct snapshot *last; /* (owned reference) */
 	struct prom_conns *conns; /* NULL unless per-connection series are on */
 };
@@ -114,78 +96,6 @@ void prom_opts_default(struct prom_opts *o)
 	o->conns_top = 100;
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static struct pseries *series_alloc(size_t nm, const char *key, size_t keylen)
-{
-	struct pseries *s = calloc(1, sizeof(*s) + 4 * nm * sizeof(double));
-	const char *p;
-
-	if (!s)
-		return NULL;
-	/* NUL padding: a truncated key still parses into four strings. */
-	s->key = calloc(1, keylen + 4);
-	if (!s->key) {
-		free(s);
-		return NULL;
-	}
-	memcpy(s->key, key, keylen);
-	s->keylen = keylen;
-	s->hash = fnv1a(key, keylen);
-	p = s->key;
-	s->comm = p;
-	p += strlen(p) + 1;
-	s->user = p;
-	p += strlen(p) + 1;
-	s->cgroup = p;
-	p += strlen(p) + 1;
-	s->pid = p;
-	s->acc = s->data;
-	s->live = s->acc + nm;
-	s->prev = s->live + nm;
-	s->folded = s->prev + nm;
-	return s;
-}
-
-static void series_free(struct pseries *s)
-{
-	if (s)
-		free(s->key);
-	free(s);
-}
-
-static int index_rebuild(struct prom_exporter *e)
-{
-	size_t cap = 64;
-	struct pseries **idx;
-
-	while (cap < e->nseries * 2)
-		cap *= 2;
-	idx = calloc(cap, sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < e->nseries; i++) {
-		size_t h = e->series[i]->hash & (cap - 1);
-
-		while (idx[h])
-			h = (h + 1) & (cap - 1);
-		idx[h] = e->series[i];
-	}
-	free(e->index);
-	e->index = idx;
-	e->index_cap = cap;
-	return 0;
-}
-
 struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 {
 	struct prom_exporter *e = calloc(1, sizeof(*e));
@@ -198,8 +108,13 @@ struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 		if (fields[f].prom.name && fields[f].prom.type != PROM_NONE && fields[f].type == FT_NUM)
 			e->mf[e->nm++] = f;
 	}
-	e->other = series_alloc(e->nm, other_key, sizeof(other_key) - 1);
-	e->other_fold = calloc(e->nm ? e->nm : 1, sizeof(double));
+	if (series_table_init(&e->t, e->nm, PL_NUM, o->max_series, other_key,
+			      sizeof(other_key) - 1)) {
+		free(e);
+		return NULL;
+	}
+	for (size_t k = 0; k < e->nm; k++)
+		e->t.gauge[k] = fields[e->mf[k]].prom.type != PROM_COUNTER;
 	if (o->conns) {
 		struct prom_conns_opts co = {
 			.top = o->conns_top,
@@ -211,11 +126,10 @@ struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 
 		e->conns = prom_conns_new(&co);
 	}
-	if (!e->other || !e->other_fold || index_rebuild(e) || (o->conns && !e->conns)) {
+	if (o->conns && !e->conns) {
 		prom_exporter_free(e);
 		return NULL;
 	}
-	e->other->other = true;
 	return e;
 }
 
@@ -223,15 +137,9 @@ void prom_exporter_free(struct prom_exporter *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->nseries; i++)
-		series_free(e->series[i]);
-	series_free(e->other);
-	free(e->series);
-	free(e->index);
+	series_table_fini(&e->t);
 	free(e->trk);
 	free(e->trkv);
-	free(e->shown);
-	free(e->other_fold);
 	prom_conns_free(e->conns);
 	snapshot_put(e->last);
 	free(e);
@@ -239,7 +147,7 @@ void prom_exporter_free(struct prom_exporter *e)
 
 static bool is_counter(const struct prom_exporter *e, size_t k)
 {
-	return fields[e->mf[k]].prom.type == PROM_COUNTER;
+	return !e->t.gauge[k];
 }
 
 static const char *uid_user(struct prom_exporter *e, const struct row *r)
@@ -299,68 +207,11 @@ static size_t row_key(struct prom_exporter *e, const struct snapshot *snap, cons
 	return (size_t)n < len ? (size_t)n + 1 : len;
 }
 
-static struct pseries *series_find(struct prom_exporter *e, const char *key, size_t keylen,
-				   uint64_t hash)
-{
-	size_t h = hash & (e->index_cap - 1);
-
-	for (; e->index[h]; h = (h + 1) & (e->index_cap - 1)) {
-		struct pseries *s = e->index[h];
-
-		if (s->hash == hash && s->keylen == keylen && !memcmp(s->key, key, keylen))
-			return s;
-	}
-	return NULL;
-}
-
-/* The series of a label set, created when new; "other" once the table is full. */
-static struct pseries *series_get(struct prom_exporter *e, const char *key, size_t keylen)
-{
-	uint64_t hash = fnv1a(key, keylen);
-	struct pseries *s = series_find(e, key, keylen, hash);
-
-	if (s)
-		return s;
-	if (e->nseries >= e->o.max_series)
-		return e->other;
-	if (e->nseries == e->series_cap) {
-		size_t cap = e->series_cap ? e->series_cap * 2 : 64;
-		struct pseries **p = realloc(e->series, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		e->series = p;
-		e->series_cap = cap;
-	}
-	s = series_alloc(e->nm, key, keylen);
-	if (!s)
-		return NULL;
-	e->series[e->nseries++] = s;
-	if (e->nseries * 2 > e->index_cap) {
-		if (index_rebuild(e)) {
-			series_free(e->series[--e->nseries]);
-			return NULL;
-		}
-	} else {
-		size_t h = hash & (e->index_cap - 1);
-
-		while (e->index[h])
-			h = (h + 1) & (e->index_cap - 1);
-		e->index[h] = s;
-	}
-	return s;
-}
-
 /* A member leaves its series: what it contributed stays there. */
 static void retire(const struct prom_exporter *e, const struct ptrack *t)
 {
-	if (!t->s)
-		return;
-	for (size_t k = 0; k < e->nm; k++) {
-		if (is_counter(e, k))
-			t->s->acc[k] += t->last[k] - t->base[k];
-	}
-	t->s->touched = true;
+	if (t->s)
+		series_retire(&e->t, t->s, t->last, t->base);
 }
 
 struct walk {
@@ -374,13 +225,13 @@ static int account(struct prom_exporter *e, struct walk *w, const struct snapsho
 {
 	char key[1024];
 	size_t keylen;
-	struct pseries *s = NULL;
+	struct series *s = NULL;
 	double cur[e->nm ? e->nm : 1];
 	const double *base;
 
 	if (!e->o.match || e->o.match(r, e->o.match_ctx)) {
 		keylen = row_key(e, snap, r, key, sizeof(key));
-		s = series_get(e, key, keylen);
+		s = series_table_get(&e->t, key, keylen);
 		if (!s)
 			return -ENOMEM;
 	}
@@ -401,24 +252,9 @@ static int account(struct prom_exporter *e, struct walk *w, const struct snapsho
 	} else {
 		base = old ? old->base : NULL;
 	}
-	if (s) {
-		for (size_t k = 0; k < e->nm; k++) {
-			double b = base ? base[k] : 0;
-
-			if (!is_counter(e, k))
-				s->live[k] += (r->flags & ROW_EXITED) ? 0 : cur[k];
-			else if (r->flags & ROW_EXITED)
-				s->acc[k] += cur[k] - b;
-			else
-				s->live[k] += cur[k] - b;
-		}
-		if (!isnan(r->v[e->o.sort_field]))
-			s->score += r->v[e->o.sort_field];
-		if (r->flags & ROW_EXITED)
-			s->touched = true;
-		else
-			s->members++;
-	}
+	if (s)
+		series_add(&e->t, s, cur, base, r->flags & ROW_EXITED,
+			   isnan(r->v[e->o.sort_field]) ? 0 : r->v[e->o.sort_field]);
 	if (!(r->flags & ROW_EXITED)) {
 		struct ptrack *t = &w->trk[w->ntrk];
 
@@ -436,146 +272,23 @@ static int account(struct prom_exporter *e, struct walk *w, const struct snapsho
 	return 0;
 }
 
-struct rank {
-	struct pseries *s;
-	double eff;
-};
-
-/* Highest score first; an exported series keeps its place over an equal challenger. */
-static int rank_cmp(const void *pa, const void *pb)
-{
-	const struct rank *a = pa, *b = pb;
-	int c;
-
-	if (a->eff != b->eff)
-		return a->eff > b->eff ? -1 : 1;
-	if (a->s->exported != b->s->exported)
-		return a->s->exported ? -1 : 1;
-	c = memcmp(a->s->key, b->s->key, a->s->keylen < b->s->keylen ? a->s->keylen : b->s->keylen);
-	return c ? c : (a->s->keylen < b->s->keylen ? -1 : a->s->keylen > b->s->keylen);
-}
-
+/* Exported series in label order, pids as numbers. */
 static int shown_cmp(const void *pa, const void *pb)
 {
-	const struct pseries *a = *(const struct pseries *const *)pa;
-	const struct pseries *b = *(const struct pseries *const *)pb;
+	const struct series *a = *(const struct series *const *)pa;
+	const struct series *b = *(const struct series *const *)pb;
+	const char *ap = a->label[PL_PID], *bp = b->label[PL_PID];
 	int c;
 
-	if ((c = strcmp(a->comm, b->comm)) || (c = strcmp(a->user, b->user)) ||
-	    (c = strcmp(a->cgroup, b->cgroup)))
+	if ((c = strcmp(a->label[PL_COMM], b->label[PL_COMM])) ||
+	    (c = strcmp(a->label[PL_USER], b->label[PL_USER])) ||
+	    (c = strcmp(a->label[PL_CGROUP], b->label[PL_CGROUP])))
 		return c;
-	if (strlen(a->pid) != strlen(b->pid))
-		return strlen(a->pid) < strlen(b->pid) ? -1 : 1;
-	if ((c = strcmp(a->pid, b->pid)))
+	if (strlen(ap) != strlen(bp))
+		return strlen(ap) < strlen(bp) ? -1 : 1;
+	if ((c = strcmp(ap, bp)))
 		return c;
 	return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
-}
-
-static int idle_cmp(const void *pa, const void *pb)
-{
-	const struct pseries *a = *(const struct pseries *const *)pa;
-	const struct pseries *b = *(const struct pseries *const *)pb;
-
-	/* Live series last; among idle ones the longest idle first. */
-	if (!a->idle_since != !b->idle_since)
-		return a->idle_since ? -1 : 1;
-	return a->idle_since < b->idle_since ? -1 : a->idle_since > b->idle_since;
-}
-
-/*
- * Drops series idle past the TTL, and the longest idle beyond max_series.
- * Runs before fold() chooses the exported series, so that none of them is
- * freed; an idle series has nothing left to fold (no members, no increment).
- */
-static int expire(struct prom_exporter *e, uint64_t now)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < e->nseries; i++) {
-		struct pseries *s = e->series[i];
-
-		if (s->members || s->touched)
-			s->idle_since = 0;
-		else if (!s->idle_since)
-			s->idle_since = now ? now : 1;
-		if (s->idle_since && now - s->idle_since >= e->o.idle_ttl_ns)
-			series_free(s);
-		else
-			e->series[w++] = s;
-	}
-	if (w > e->o.max_series) {
-		qsort(e->series, w, sizeof(*e->series), idle_cmp);
-		while (w > e->o.max_series && e->series[0]->idle_since) {
-			series_free(e->series[0]);
-			memmove(e->series, e->series + 1, (w - 1) * sizeof(*e->series));
-			w--;
-		}
-	}
-	if (w == e->nseries)
-		return 0;
-	e->nseries = w;
-	return index_rebuild(e);
-}
-
-/* Chooses the exported series and credits the others' increments to "other". */
-static int fold(struct prom_exporter *e)
-{
-	struct rank *rk = calloc(e->nseries ? e->nseries : 1, sizeof(*rk));
-	struct pseries **shown;
-	size_t n = 0;
-
-	if (!rk)
-		return -ENOMEM;
-	shown = realloc(e->shown, (e->o.top < e->nseries ? e->o.top : e->nseries) * sizeof(*shown) +
-					  sizeof(*shown));
-	if (!shown) {
-		free(rk);
-		return -ENOMEM;
-	}
-	e->shown = shown;
-	for (size_t i = 0; i < e->nseries; i++) {
-		struct pseries *s = e->series[i];
-
-		/* Hysteresis: a challenger must beat an exported series by a quarter to replace it. */
-		rk[i].s = s;
-		rk[i].eff = s->exported ? s->score * 1.25 : s->score;
-	}
-	qsort(rk, e->nseries, sizeof(*rk), rank_cmp);
-	memset(&e->st, 0, sizeof(e->st));
-	e->st.tracked = e->nseries;
-	for (size_t i = 0; i < e->nseries; i++) {
-		struct pseries *s = rk[i].s;
-
-		s->exported = i < e->o.top;
-		for (size_t k = 0; k < e->nm; k++) {
-			double val = s->acc[k] + s->live[k], d = val - s->prev[k];
-
-			if (!is_counter(e, k)) {
-				if (!s->exported)
-					e->other_fold[k] += s->live[k];
-				continue;
-			}
-			if (d < 0)
-				d = 0;
-			if (!s->exported) {
-				s->folded[k] += d;
-				e->other_fold[k] += d;
-			}
-			s->prev[k] = val;
-		}
-		if (s->exported) {
-			e->shown[n++] = s;
-		} else {
-			e->st.folded_series++;
-			e->st.folded_processes += s->members;
-		}
-	}
-	e->st.exported = n;
-	e->st.folded_processes += e->other->members;
-	e->nshown = n;
-	qsort(e->shown, n, sizeof(*e->shown), shown_cmp);
-	free(rk);
-	return 0;
 }
 
 /* Maps a latency bucket [lo, hi) to the first bound that holds all of it. */
@@ -640,20 +353,7 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 		free(w.trkv);
 		return -ENOMEM;
 	}
-	for (size_t k = 0; k < e->nseries; k++) {
-		struct pseries *s = e->series[k];
-
-		s->members = 0;
-		s->touched = false;
-		s->score = 0;
-		memset(s->live, 0, e->nm * sizeof(double));
-	}
-	e->other->members = 0;
-	memset(e->other->live, 0, e->nm * sizeof(double));
-	for (size_t k = 0; k < e->nm; k++) {
-		if (!is_counter(e, k))
-			e->other_fold[k] = 0;
-	}
+	series_table_begin(&e->t);
 	/* Both lists are sorted by (pid, start): one merge pass. */
 	while (!err && (i < snap->nprocs || j < e->ntrk)) {
 		const struct row *r = i < snap->nprocs ? &snap->procs[i] : NULL;
@@ -682,9 +382,13 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 	if (err)
 		return err;
 	update_disks(e, snap);
-	err = expire(e, snap->mono_ns);
+	/*
+	 * Before the fold chooses the exported series, so that none of them is
+	 * freed; an idle series has nothing left to fold (no members, no increment).
+	 */
+	err = series_table_expire(&e->t, snap->mono_ns, e->o.idle_ttl_ns, false);
 	if (!err)
-		err = fold(e);
+		err = series_table_fold(&e->t, e->o.top, shown_cmp);
 	if (!err && e->conns)
 		err = prom_conns_update(e->conns, snap);
 	snapshot_put(e->last);
@@ -694,7 +398,12 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 
 void prom_exporter_stats(const struct prom_exporter *e, struct prom_stats *st)
 {
-	*st = e->st;
+	const struct series_counts *c = &e->t.counts;
+
+	st->tracked = c->tracked;
+	st->exported = c->exported;
+	st->folded_series = c->folded;
+	st->folded_processes = c->folded_members;
 }
 
 /* ---- rendering ---- */
@@ -784,46 +493,31 @@ int prom_family(struct buf *b, enum prom_format f, const char *name, const char 
 	return err;
 }
 
-static int label(struct buf *b, bool *first, const char *name, const char *value)
-{
-	int err;
-
-	if (!value[0])
-		return 0; /* an empty label is the same as none */
-	err = buf_printf(b, "%s%s=\"", *first ? "{" : ",", name);
-	if (!err)
-		err = prom_escape(b, value, true);
-	if (!err)
-		err = buf_puts(b, "\"");
-	*first = false;
-	return err;
-}
-
-static int sample(struct buf *b, const char *name, const struct pseries *s, unsigned labels,
-		  double v)
+int prom_sample(struct buf *b, const char *name, const struct series *s, const char *const *names,
+		unsigned mask, double v)
 {
 	char num[32];
 	bool first = true;
 	int err = buf_puts(b, name);
 
-	if (!err && (labels & PROM_L_COMM))
-		err = label(b, &first, "comm", s->comm);
-	if (!err && (labels & PROM_L_USER))
-		err = label(b, &first, "user", s->user);
-	if (!err && (labels & PROM_L_CGROUP))
-		err = label(b, &first, "cgroup", s->cgroup);
-	if (!err && (labels & PROM_L_PID))
-		err = label(b, &first, "pid", s->pid);
+	for (int i = 0; !err && i < SERIES_MAX_LABELS; i++) {
+		if (!(mask & (1u << i)) || !s->label[i] || !s->label[i][0])
+			continue; /* an empty label is the same as none */
+		err = buf_printf(b, "%s%s=\"", first ? "{" : ",", names[i]);
+		if (!err)
+			err = prom_escape(b, s->label[i], true);
+		if (!err)
+			err = buf_puts(b, "\"");
+		first = false;
+	}
 	if (!err && !first)
 		err = buf_puts(b, "}");
 	prom_fmt_double(num, sizeof(num), v);
-	if (!err)
-		err = buf_printf(b, " %s\n", num);
-	return err;
+	return err ? err : buf_printf(b, " %s\n", num);
 }
 
-static int one(struct buf *b, enum prom_format f, const char *name, const char *type,
-	       const char *help, double v)
+int prom_single(struct buf *b, enum prom_format f, const char *name, const char *type,
+		const char *help, double v)
 {
 	char num[32];
 	int err = prom_family(b, f, name, type, help);
@@ -839,6 +533,7 @@ static bool field_available(const struct snapshot *s, int f)
 
 static int render_processes(const struct prom_exporter *e, enum prom_format f, struct buf *b)
 {
+	const struct series *o = e->t.other;
 	unsigned labels = e->o.labels;
 	int err = 0;
 
@@ -849,24 +544,25 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 		if (!field_available(e->last, e->mf[k]))
 			continue;
 		err = prom_family(b, f, fd->prom.name, counter ? "counter" : "gauge", fd->help);
-		for (size_t i = 0; !err && i < e->nshown; i++) {
-			const struct pseries *s = e->shown[i];
+		for (size_t i = 0; !err && i < e->t.nshown; i++) {
+			const struct series *s = e->t.shown[i];
 			double v = s->acc[k] + s->live[k] - (counter ? s->folded[k] : 0);
 
-			err = sample(b, fd->prom.name, s, labels, v);
+			err = prom_sample(b, fd->prom.name, s, label_names, labels, v);
 		}
 		if (!err)
-			err = sample(b, fd->prom.name, e->other, labels,
-				     e->other->acc[k] + e->other->live[k] + e->other_fold[k]);
+			err = prom_sample(b, fd->prom.name, o, label_names, labels,
+					  o->acc[k] + o->live[k] + e->t.other_fold[k]);
 	}
 	if (!err)
 		err = prom_family(b, f, "ebtop_processes", "gauge",
 			     "live processes counted in the series");
-	for (size_t i = 0; !err && i < e->nshown; i++)
-		err = sample(b, "ebtop_processes", e->shown[i], labels, e->shown[i]->members);
+	for (size_t i = 0; !err && i < e->t.nshown; i++)
+		err = prom_sample(b, "ebtop_processes", e->t.shown[i], label_names, labels,
+				  e->t.shown[i]->members);
 	if (!err)
-		err = sample(b, "ebtop_processes", e->other, labels,
-			     (double)e->st.folded_processes);
+		err = prom_sample(b, "ebtop_processes", o, label_names, labels,
+				  (double)e->t.counts.folded_members);
 	return err;
 }
 
@@ -1028,6 +724,7 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 		       enum prom_format f, struct buf *b)
 {
 	const struct snapshot *s = e->last;
+	const struct series_counts *c = &e->t.counts;
 	int err = 0;
 
 	for (size_t i = 0; !err && i < sizeof(err_metrics) / sizeof(err_metrics[0]); i++) {
@@ -1046,32 +743,33 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 	}
 	/* Read from the ring buffer, then dropped: more in one interval than the collector keeps. */
 	if (!err && (s->avail & NEED_EVENTS))
-		err = one(b, f, "ebtop_events_dropped_total", "counter",
-			  "connect/accept/close/exec events dropped in user space (more in one "
-			  "interval than the collector keeps)",
-			  (double)s->conn_occ.events_dropped);
+		err = prom_single(b, f, "ebtop_events_dropped_total", "counter",
+				  "connect/accept/close/exec events dropped in user space "
+				  "(more in one interval than the collector keeps)",
+				  (double)s->conn_occ.events_dropped);
 	if (!err)
-		err = one(b, f, "ebtop_collect_duration_seconds", "gauge",
-			  "time the last collection took (BPF maps, /proc, snapshot)",
-			  self ? self->collect_s : NAN);
+		err = prom_single(b, f, "ebtop_collect_duration_seconds", "gauge",
+				  "time the last collection took (BPF maps, /proc, snapshot)",
+				  self ? self->collect_s : NAN);
 	if (!err)
-		err = one(b, f, "ebtop_collections_total", "counter", "snapshots taken",
-			  (double)s->seq);
+		err = prom_single(b, f, "ebtop_collections_total", "counter", "snapshots taken",
+				  (double)s->seq);
 	if (!err)
-		err = one(b, f, "ebtop_self_cpu_ratio", "gauge",
-			  "ebtop's own CPU use over the last interval (1 = one core)",
-			  s->self_cpu_pct / 100.0);
+		err = prom_single(b, f, "ebtop_self_cpu_ratio", "gauge",
+				  "ebtop's own CPU use over the last interval (1 = one core)",
+				  s->self_cpu_pct / 100.0);
 	if (!err)
-		err = one(b, f, "ebtop_metrics_tracked_series", "gauge",
-			  "process series held by the exporter", (double)e->st.tracked);
+		err = prom_single(b, f, "ebtop_metrics_tracked_series", "gauge",
+				  "process series held by the exporter", (double)c->tracked);
 	if (!err)
-		err = one(b, f, "ebtop_metrics_folded_series", "gauge",
-			  "process series folded into comm=\"other\" (beyond --metrics-top)",
-			  (double)e->st.folded_series);
+		err = prom_single(b, f, "ebtop_metrics_folded_series", "gauge",
+				  "process series folded into comm=\"other\" "
+				  "(beyond --metrics-top)",
+				  (double)c->folded);
 	if (!err)
-		err = one(b, f, "ebtop_metrics_folded_processes", "gauge",
-			  "live processes counted in comm=\"other\"",
-			  (double)e->st.folded_processes);
+		err = prom_single(b, f, "ebtop_metrics_folded_processes", "gauge",
+				  "live processes counted in comm=\"other\"",
+				  (double)c->folded_members);
 	if (!err)
 		err = render_progs(s, f, b);
 	if (!err && self && self->version) {

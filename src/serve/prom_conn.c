@@ -7,6 +7,7 @@
 #include <string.h>
 #include "serve/prom_conn.h"
 #include "serve/prom_int.h"
+#include "serve/series.h"
 
 /*
  * The process exporter's rules, applied to connections.
@@ -50,117 +51,26 @@ static const struct {
 		    "TCP segments retransmitted on the connections with these labels", true},
 };
 
-#define NLABELS 6
+enum { CL_COMM, CL_PROTO, CL_LADDR, CL_LPORT, CL_RADDR, CL_RPORT, NLABELS };
 static const char *const label_names[NLABELS] = {"comm",  "proto", "laddr",
 						 "lport", "raddr", "rport"};
-
-struct cseries {
-	char *key; /* label values joined by NUL bytes */
-	size_t keylen;
-	uint64_t hash;
-	const char *label[NLABELS]; /* point into key */
-	bool tcp;
-	bool touched;	    /* a member closed or left this interval */
-	bool exported;	    /* exported one by one this interval */
-	bool ever_exported; /* a scrape may have seen it */
-	uint32_t members;   /* open connections this interval */
-	uint64_t idle_since;
-	double score; /* bytes over the interval */
-	double acc[CM_NUM];
-	double live[CM_NUM];
-	double prev[CM_NUM];
-	double folded[CM_NUM];
-};
+#define ALL_LABELS ((1u << NLABELS) - 1)
 
 /* An open connection and what it contributes to its series. */
 struct ctrack {
 	const struct conn *c; /* (borrowed) in prom_conns.last */
-	struct cseries *s;    /* NULL: filtered out */
+	struct series *s;     /* NULL: filtered out */
 	double base[CM_NUM];
 	double last[CM_NUM];
 };
 
 struct prom_conns {
 	struct prom_conns_opts o;
-	struct cseries **series;
-	size_t nseries, series_cap;
-	struct cseries **index; /* open addressing by hash */
-	size_t index_cap;
-	struct cseries *other;
-	double other_fold[CM_NUM];
+	struct series_table t; /* values: CM_* */
 	struct ctrack *trk;
 	size_t ntrk;
-	struct cseries **shown; /* exported series, sorted by labels */
-	size_t nshown;
-	struct prom_conns_stats st;
 	struct snapshot *last; /* (owned reference) trk points into it */
 };
-
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static struct cseries *series_alloc(const char *key, size_t keylen)
-{
-	struct cseries *s = calloc(1, sizeof(*s));
-	const char *p;
-
-	if (!s)
-		return NULL;
-	/* NUL padding: a truncated key still parses into every label. */
-	s->key = calloc(1, keylen + NLABELS);
-	if (!s->key) {
-		free(s);
-		return NULL;
-	}
-	memcpy(s->key, key, keylen);
-	s->keylen = keylen;
-	s->hash = fnv1a(key, keylen);
-	p = s->key;
-	for (int i = 0; i < NLABELS; i++) {
-		s->label[i] = p;
-		p += strlen(p) + 1;
-	}
-	s->tcp = !strcmp(s->label[1], "tcp");
-	return s;
-}
-
-static void series_free(struct cseries *s)
-{
-	if (s)
-		free(s->key);
-	free(s);
-}
-
-static int index_rebuild(struct prom_conns *pc)
-{
-	size_t cap = 64;
-	struct cseries **idx;
-
-	while (cap < pc->nseries * 2)
-		cap *= 2;
-	idx = calloc(cap, sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < pc->nseries; i++) {
-		size_t h = pc->series[i]->hash & (cap - 1);
-
-		while (idx[h])
-			h = (h + 1) & (cap - 1);
-		idx[h] = pc->series[i];
-	}
-	free(pc->index);
-	pc->index = idx;
-	pc->index_cap = cap;
-	return 0;
-}
 
 struct prom_conns *prom_conns_new(const struct prom_conns_opts *o)
 {
@@ -172,12 +82,11 @@ struct prom_conns *prom_conns_new(const struct prom_conns_opts *o)
 	pc->o = *o;
 	if (!pc->o.max_series)
 		pc->o.max_series = 10000;
-	pc->other = series_alloc(other_key, sizeof(other_key) - 1);
-	if (!pc->other || index_rebuild(pc)) {
-		prom_conns_free(pc);
+	if (series_table_init(&pc->t, CM_NUM, NLABELS, pc->o.max_series, other_key,
+			      sizeof(other_key) - 1)) {
+		free(pc);
 		return NULL;
 	}
-	pc->other->tcp = true; /* it holds every kind */
 	return pc;
 }
 
@@ -185,13 +94,8 @@ void prom_conns_free(struct prom_conns *pc)
 {
 	if (!pc)
 		return;
-	for (size_t i = 0; i < pc->nseries; i++)
-		series_free(pc->series[i]);
-	series_free(pc->other);
-	free(pc->series);
-	free(pc->index);
+	series_table_fini(&pc->t);
 	free(pc->trk);
-	free(pc->shown);
 	snapshot_put(pc->last);
 	free(pc);
 }
@@ -233,65 +137,11 @@ static size_t conn_labels(const struct conn *c, char *key, size_t len)
 	return (size_t)n < len ? (size_t)n + 1 : len;
 }
 
-static struct cseries *series_find(struct prom_conns *pc, const char *key, size_t keylen,
-				   uint64_t hash)
-{
-	for (size_t h = hash & (pc->index_cap - 1); pc->index[h];
-	     h = (h + 1) & (pc->index_cap - 1)) {
-		struct cseries *s = pc->index[h];
-
-		if (s->hash == hash && s->keylen == keylen && !memcmp(s->key, key, keylen))
-			return s;
-	}
-	return NULL;
-}
-
-/* The series of a label set, created when new; "other" once the table is full. */
-static struct cseries *series_get(struct prom_conns *pc, const char *key, size_t keylen)
-{
-	uint64_t hash = fnv1a(key, keylen);
-	struct cseries *s = series_find(pc, key, keylen, hash);
-
-	if (s)
-		return s;
-	if (pc->nseries >= pc->o.max_series)
-		return pc->other;
-	if (pc->nseries == pc->series_cap) {
-		size_t cap = pc->series_cap ? pc->series_cap * 2 : 64;
-		struct cseries **p = realloc(pc->series, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		pc->series = p;
-		pc->series_cap = cap;
-	}
-	s = series_alloc(key, keylen);
-	if (!s)
-		return NULL;
-	pc->series[pc->nseries++] = s;
-	if (pc->nseries * 2 > pc->index_cap) {
-		if (index_rebuild(pc)) {
-			series_free(pc->series[--pc->nseries]);
-			return NULL;
-		}
-	} else {
-		size_t h = hash & (pc->index_cap - 1);
-
-		while (pc->index[h])
-			h = (h + 1) & (pc->index_cap - 1);
-		pc->index[h] = s;
-	}
-	return s;
-}
-
 /* A member leaves its series: what it counted there stays. */
-static void retire(const struct ctrack *t)
+static void retire(const struct prom_conns *pc, const struct ctrack *t)
 {
-	if (!t->s)
-		return;
-	for (int k = 0; k < CM_NUM; k++)
-		t->s->acc[k] += t->last[k] - t->base[k];
-	t->s->touched = true;
+	if (t->s)
+		series_retire(&pc->t, t->s, t->last, t->base);
 }
 
 /* One connection row of the new snapshot, with its tracker from the previous one (or NULL). */
@@ -303,7 +153,7 @@ static int account(struct prom_conns *pc, const struct conn *c, const struct ctr
 	    [CM_RX] = (double)c->tot.rx_bytes,
 	    [CM_RETRANS] = c->proto == IPPROTO_TCP ? (double)c->tot.retrans : 0,
 	};
-	struct cseries *s = NULL;
+	struct series *s = NULL;
 	const double *base;
 	char key[256];
 
@@ -311,11 +161,11 @@ static int account(struct prom_conns *pc, const struct conn *c, const struct ctr
 	 * Most rows keep their labels: formatting them is most of the cost. A
 	 * member of "other" looks again once the table has room.
 	 */
-	if (old && old->s && (old->s != pc->other || pc->nseries >= pc->o.max_series) &&
+	if (old && old->s && (old->s != pc->t.other || pc->t.nseries >= pc->o.max_series) &&
 	    !pc->o.match && same_labels(c, old->c)) {
 		s = old->s;
 	} else if (!pc->o.match || pc->o.match(c, c->owner, pc->o.match_ctx)) {
-		s = series_get(pc, key, conn_labels(c, key, sizeof(key)));
+		s = series_table_get(&pc->t, key, conn_labels(c, key, sizeof(key)));
 		if (!s)
 			return -ENOMEM;
 	}
@@ -325,26 +175,14 @@ static int account(struct prom_conns *pc, const struct conn *c, const struct ctr
 			cur[k] = old->last[k];
 	}
 	if (old && old->s != s) {
-		retire(old);
+		retire(pc, old);
 		base = old->last; /* counted in the old series, or filtered out */
 	} else {
 		base = old ? old->base : NULL;
 	}
-	if (s) {
-		for (int k = 0; k < CM_NUM; k++) {
-			double d = cur[k] - (base ? base[k] : 0);
-
-			if (closed)
-				s->acc[k] += d;
-			else
-				s->live[k] += d;
-		}
-		s->score += (double)(c->delta.tx_bytes + c->delta.rx_bytes);
-		if (closed)
-			s->touched = true;
-		else
-			s->members++;
-	}
+	if (s)
+		series_add(&pc->t, s, cur, base, closed,
+			   (double)(c->delta.tx_bytes + c->delta.rx_bytes));
 	if (!closed) {
 		struct ctrack *t = &pc->trk[pc->ntrk++];
 
@@ -358,60 +196,15 @@ static int account(struct prom_conns *pc, const struct conn *c, const struct ctr
 	return 0;
 }
 
-/* Drops series that nobody needs: idle and never exported, or idle past the TTL. */
-static int expire(struct prom_conns *pc, uint64_t now)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < pc->nseries; i++) {
-		struct cseries *s = pc->series[i];
-
-		if (s->members || s->touched)
-			s->idle_since = 0;
-		else if (!s->idle_since)
-			s->idle_since = now ? now : 1;
-		if (s->idle_since &&
-		    (!s->ever_exported || now - s->idle_since >= pc->o.idle_ttl_ns))
-			series_free(s);
-		else
-			pc->series[w++] = s;
-	}
-	if (w == pc->nseries)
-		return 0;
-	pc->nseries = w;
-	return index_rebuild(pc);
-}
-
-struct rank {
-	struct cseries *s;
-	double eff;
-};
-
-/* Most bytes first; an exported series keeps its place over an equal challenger. */
-static int rank_cmp(const void *pa, const void *pb)
-{
-	const struct rank *a = pa, *b = pb;
-	size_t n;
-	int c;
-
-	if (a->eff != b->eff)
-		return a->eff > b->eff ? -1 : 1;
-	if (a->s->exported != b->s->exported)
-		return a->s->exported ? -1 : 1;
-	n = a->s->keylen < b->s->keylen ? a->s->keylen : b->s->keylen;
-	c = memcmp(a->s->key, b->s->key, n);
-	return c ? c : (a->s->keylen > b->s->keylen) - (a->s->keylen < b->s->keylen);
-}
-
 static int shown_cmp(const void *pa, const void *pb)
 {
-	const struct cseries *a = *(const struct cseries *const *)pa;
-	const struct cseries *b = *(const struct cseries *const *)pb;
+	const struct series *a = *(const struct series *const *)pa;
+	const struct series *b = *(const struct series *const *)pb;
 	int c;
 
 	for (int i = 0; i < NLABELS; i++) {
 		/* Ports as numbers, so the output reads in order. */
-		if (i == 3 || i == 5) {
+		if (i == CL_LPORT || i == CL_RPORT) {
 			long x = strtol(a->label[i], NULL, 10), y = strtol(b->label[i], NULL, 10);
 
 			if (x != y)
@@ -420,61 +213,6 @@ static int shown_cmp(const void *pa, const void *pb)
 		if ((c = strcmp(a->label[i], b->label[i])))
 			return c;
 	}
-	return 0;
-}
-
-/* Chooses the exported series and credits the others' increments to "other". */
-static int fold(struct prom_conns *pc)
-{
-	size_t top = pc->o.top < pc->nseries ? pc->o.top : pc->nseries, n = 0;
-	struct rank *rk = calloc(pc->nseries ? pc->nseries : 1, sizeof(*rk));
-	struct cseries **shown = realloc(pc->shown, (top + 1) * sizeof(*shown));
-
-	if (!rk || !shown) {
-		free(rk);
-		if (shown)
-			pc->shown = shown;
-		return -ENOMEM;
-	}
-	pc->shown = shown;
-	for (size_t i = 0; i < pc->nseries; i++) {
-		struct cseries *s = pc->series[i];
-
-		/* Hysteresis: a challenger must beat an exported series by a quarter. */
-		rk[i].s = s;
-		rk[i].eff = s->exported ? s->score * 1.25 : s->score;
-	}
-	qsort(rk, pc->nseries, sizeof(*rk), rank_cmp);
-	memset(&pc->st, 0, sizeof(pc->st));
-	pc->st.tracked = pc->nseries;
-	for (size_t i = 0; i < pc->nseries; i++) {
-		struct cseries *s = rk[i].s;
-
-		s->exported = i < top;
-		for (int k = 0; k < CM_NUM; k++) {
-			double val = s->acc[k] + s->live[k], d = val - s->prev[k];
-
-			if (d < 0)
-				d = 0;
-			if (!s->exported) {
-				s->folded[k] += d;
-				pc->other_fold[k] += d;
-			}
-			s->prev[k] = val;
-		}
-		if (s->exported) {
-			s->ever_exported = true;
-			shown[n++] = s;
-		} else if (s->members) {
-			pc->st.folded_series++;
-			pc->st.folded_connections += s->members;
-		}
-	}
-	pc->st.exported = n;
-	pc->st.folded_connections += pc->other->members;
-	pc->nshown = n;
-	qsort(shown, n, sizeof(*shown), shown_cmp);
-	free(rk);
 	return 0;
 }
 
@@ -491,16 +229,7 @@ int prom_conns_update(struct prom_conns *pc, const struct snapshot *snap)
 		pc->ntrk = nold;
 		return -ENOMEM;
 	}
-	for (size_t k = 0; k < pc->nseries; k++) {
-		struct cseries *s = pc->series[k];
-
-		s->members = 0;
-		s->touched = false;
-		s->score = 0;
-		memset(s->live, 0, sizeof(s->live));
-	}
-	pc->other->members = 0;
-	memset(pc->other->live, 0, sizeof(pc->other->live));
+	series_table_begin(&pc->t);
 	/* Both lists are in the model's key order: one merge pass. */
 	while (!err && (i < snap->nconns || j < nold)) {
 		const struct conn *c = i < snap->nconns ? &snap->conns[snap->conn_by_key[i]] : NULL;
@@ -508,7 +237,7 @@ int prom_conns_update(struct prom_conns *pc, const struct snapshot *snap)
 		int cmp = !c ? 1 : !t ? -1 : conn_key_cmp(c, t->c);
 
 		if (cmp > 0) {
-			retire(t); /* gone without a closed row */
+			retire(pc, t); /* gone without a closed row */
 			j++;
 		} else {
 			err = account(pc, c, cmp == 0 ? t : NULL);
@@ -526,77 +255,55 @@ int prom_conns_update(struct prom_conns *pc, const struct snapshot *snap)
 	pc->last = snapshot_get((struct snapshot *)snap);
 	if (err)
 		return err;
-	err = expire(pc, snap->mono_ns);
-	return err ? err : fold(pc);
+	/* Idle and never exported: nobody has seen it, and its bytes are in "other". */
+	err = series_table_expire(&pc->t, snap->mono_ns, pc->o.idle_ttl_ns, true);
+	return err ? err : series_table_fold(&pc->t, pc->o.top, shown_cmp);
 }
 
 void prom_conns_stats(const struct prom_conns *pc, struct prom_conns_stats *st)
 {
-	*st = pc->st;
-}
+	const struct series_counts *c = &pc->t.counts;
 
-static int sample(struct buf *b, const char *name, const struct cseries *s, double v)
-{
-	char num[32];
-	bool first = true;
-	int err = buf_puts(b, name);
-
-	for (int i = 0; !err && i < NLABELS; i++) {
-		if (!s->label[i][0])
-			continue; /* an empty label is the same as none */
-		err = buf_printf(b, "%s%s=\"", first ? "{" : ",", label_names[i]);
-		if (!err)
-			err = prom_escape(b, s->label[i], true);
-		if (!err)
-			err = buf_puts(b, "\"");
-		first = false;
-	}
-	if (!err && !first)
-		err = buf_puts(b, "}");
-	prom_fmt_double(num, sizeof(num), v);
-	return err ? err : buf_printf(b, " %s\n", num);
-}
-
-static int gauge(struct buf *b, enum prom_format f, const char *name, const char *help, double v)
-{
-	char num[32];
-	int err = prom_family(b, f, name, "gauge", help);
-
-	prom_fmt_double(num, sizeof(num), v);
-	return err ? err : buf_printf(b, "%s %s\n", name, num);
+	st->tracked = c->tracked;
+	st->exported = c->exported;
+	st->folded_series = c->folded_live;
+	st->folded_connections = c->folded_members;
 }
 
 int prom_conns_render(const struct prom_conns *pc, enum prom_format f, struct buf *b)
 {
-	const struct cseries *o = pc->other;
+	const struct series *o = pc->t.other;
 	int err = 0;
 
 	if (!pc->last || !(pc->last->avail & NEED_CONN))
 		return 0;
 	for (int k = 0; !err && k < CM_NUM; k++) {
 		err = prom_family(b, f, cmetrics[k].name, "counter", cmetrics[k].help);
-		for (size_t i = 0; !err && i < pc->nshown; i++) {
-			const struct cseries *s = pc->shown[i];
+		for (size_t i = 0; !err && i < pc->t.nshown; i++) {
+			const struct series *s = pc->t.shown[i];
 
-			if (cmetrics[k].tcp_only && !s->tcp)
+			if (cmetrics[k].tcp_only && strcmp(s->label[CL_PROTO], "tcp"))
 				continue;
-			err = sample(b, cmetrics[k].name, s, s->acc[k] + s->live[k] - s->folded[k]);
+			err = prom_sample(b, cmetrics[k].name, s, label_names, ALL_LABELS,
+					  s->acc[k] + s->live[k] - s->folded[k]);
 		}
 		if (!err)
-			err = sample(b, cmetrics[k].name, o,
-				     o->acc[k] + o->live[k] + pc->other_fold[k]);
+			err = prom_sample(b, cmetrics[k].name, o, label_names, ALL_LABELS,
+					  o->acc[k] + o->live[k] + pc->t.other_fold[k]);
 	}
 	if (!err)
-		err = gauge(b, f, "ebtop_metrics_connection_tracked_series",
-			    "connection series held by the exporter", (double)pc->st.tracked);
+		err = prom_single(b, f, "ebtop_metrics_connection_tracked_series", "gauge",
+				  "connection series held by the exporter",
+				  (double)pc->t.counts.tracked);
 	if (!err)
-		err = gauge(b, f, "ebtop_metrics_connection_folded_series",
-			    "open connection series folded into comm=\"other\" (beyond "
-			    "--metrics-connections-top)",
-			    (double)pc->st.folded_series);
+		err = prom_single(b, f, "ebtop_metrics_connection_folded_series", "gauge",
+				  "open connection series folded into comm=\"other\" (beyond "
+				  "--metrics-connections-top)",
+				  (double)pc->t.counts.folded_live);
 	if (!err)
-		err = gauge(b, f, "ebtop_metrics_folded_connections",
-			    "open connections counted in the comm=\"other\" connection series",
-			    (double)pc->st.folded_connections);
+		err =
+		    prom_single(b, f, "ebtop_metrics_folded_connections", "gauge",
+				"open connections counted in the comm=\"other\" connection series",
+				(double)pc->t.counts.folded_members);
 	return err;
 }
