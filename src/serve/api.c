@@ -62,27 +62,58 @@ static int finish(struct buf *out, json_t *root, int status)
 	return err ? 500 : status;
 }
 
+/*
+ * The sort and filter parameters of a listing over the fields of tab: sort
+ * and desc keep the view's defaults unless given. *filter (NULL: none) is the
+ * caller's to free. Returns 0, or the status of the error written into out.
+ */
+static int list_params(const struct request *rq, const struct field_desc *tab, int *sort,
+		       bool *desc, struct row_filter **filter, struct buf *out)
+{
+	*filter = NULL;
+	if (rq->sort_field >= 0) {
+		*sort = rq->sort_field;
+		*desc = !(tab[rq->sort_field].flags & FIELD_ASC);
+	}
+	if (rq->sort_desc >= 0)
+		*desc = rq->sort_desc;
+	if (rq->filter[0]) {
+		char err[1024];
+
+		*filter = row_filter_new(rq->filter, err, sizeof(err));
+		if (!*filter)
+			return api_error(out, "filter", err) ? 500 : 400;
+	}
+	return 0;
+}
+
+/* A listing's answer before its rows: the snapshot, its status, the order, the rows matched. */
+static json_t *list_root(const struct snapshot *s, const struct field_desc *tab, int sort,
+			 bool desc, long n)
+{
+	json_t *root = envelope(s);
+
+	json_object_set_new(root, "status", json_string(s->status));
+	json_object_set_new(root, "sort", json_string(tab[sort].name));
+	json_object_set_new(root, "order", json_string(desc ? "desc" : "asc"));
+	json_object_set_new(root, "total", json_integer(n));
+	return root;
+}
+
 static int processes(const struct request *rq, const struct snapshot *s, struct buf *out)
 {
-	struct row_filter *filter = NULL;
+	struct row_filter *filter;
 	struct view_opts vo;
 	const struct row **rows;
 	json_t *root, *arr;
 	long n;
+	int status;
 
 	view_opts_default(&vo);
-	if (rq->sort_field >= 0) {
-		vo.sort_field = rq->sort_field;
-		vo.sort_desc = !(fields[rq->sort_field].flags & FIELD_ASC);
-	}
-	if (rq->sort_desc >= 0)
-		vo.sort_desc = rq->sort_desc;
-	if (rq->filter[0]) {
-		char err[1024];
-
-		filter = row_filter_new(rq->filter, err, sizeof(err));
-		if (!filter)
-			return api_error(out, "filter", err) ? 500 : 400;
+	status = list_params(rq, fields, &vo.sort_field, &vo.sort_desc, &filter, out);
+	if (status)
+		return status;
+	if (filter) {
 		vo.match = row_filter_view_match;
 		vo.match_ctx = filter;
 	}
@@ -90,15 +121,11 @@ static int processes(const struct request *rq, const struct snapshot *s, struct 
 	row_filter_free(filter);
 	if (n < 0)
 		return 500;
-	root = envelope(s);
 	arr = json_array();
 	for (long i = 0; i < n && i < rq->limit; i++)
 		json_array_append_new(arr, row_json(rows[i]));
 	free(rows);
-	json_object_set_new(root, "status", json_string(s->status));
-	json_object_set_new(root, "sort", json_string(fields[vo.sort_field].name));
-	json_object_set_new(root, "order", json_string(vo.sort_desc ? "desc" : "asc"));
-	json_object_set_new(root, "total", json_integer(n));
+	root = list_root(s, fields, vo.sort_field, vo.sort_desc, n);
 	json_object_set_new(root, "processes", arr);
 	return finish(out, root, 200);
 }
@@ -151,27 +178,21 @@ static int not_here(const struct snapshot *s, const char *key, const char *what,
 
 static int connections(const struct request *rq, const struct snapshot *s, struct buf *out)
 {
-	struct row_filter *filter = NULL;
+	struct row_filter *filter;
 	const struct conn **conns;
 	struct view_opts vo;
 	json_t *root, *arr;
 	long n;
+	int status;
 
 	if (!(s->avail & NEED_CONN))
 		return not_here(s, "connections", "connections are", out);
 	view_opts_default(&vo);
-	if (rq->sort_field >= 0) {
-		vo.conn_sort_field = rq->sort_field;
-		vo.conn_sort_desc = !(conn_fields[rq->sort_field].flags & FIELD_ASC);
-	}
-	if (rq->sort_desc >= 0)
-		vo.conn_sort_desc = rq->sort_desc;
-	if (rq->filter[0]) {
-		char err[1024];
-
-		filter = row_filter_new(rq->filter, err, sizeof(err));
-		if (!filter)
-			return api_error(out, "filter", err) ? 500 : 400;
+	status =
+	    list_params(rq, conn_fields, &vo.conn_sort_field, &vo.conn_sort_desc, &filter, out);
+	if (status)
+		return status;
+	if (filter) {
 		vo.conn_match = row_filter_view_match_conn;
 		vo.conn_match_ctx = filter;
 	}
@@ -179,15 +200,11 @@ static int connections(const struct request *rq, const struct snapshot *s, struc
 	row_filter_free(filter);
 	if (n < 0)
 		return 500;
-	root = envelope(s);
 	arr = json_array();
 	for (long i = 0; i < n && i < rq->limit; i++)
 		json_array_append_new(arr, conn_to_json(conns[i]));
 	free(conns);
-	json_object_set_new(root, "status", json_string(s->status));
-	json_object_set_new(root, "sort", json_string(conn_fields[vo.conn_sort_field].name));
-	json_object_set_new(root, "order", json_string(vo.conn_sort_desc ? "desc" : "asc"));
-	json_object_set_new(root, "total", json_integer(n));
+	root = list_root(s, conn_fields, vo.conn_sort_field, vo.conn_sort_desc, n);
 	json_object_set_new(root, "collected", json_true());
 	json_object_set_new(root, "occupancy", conn_occupancy_json(s));
 	json_object_set_new(root, "connections", arr);
