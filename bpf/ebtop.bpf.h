@@ -40,6 +40,12 @@ struct {
 	__type(value, struct ebtop_task);
 } task_stats SEC(".maps") __weak;
 
+/* Exit records (struct ebtop_task_rec) and their tails (struct ebtop_tail_rec). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized from user space */
+} exits SEC(".maps") __weak;
+
 /* Set by user space before load; net_nslots is a power of two. */
 const volatile __u32 net_nslots __weak = 4096;
 const volatile __u32 nr_cpus __weak = 1;

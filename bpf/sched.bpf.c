@@ -3,6 +3,7 @@
 #include "ebtop.bpf.h"
 
 #define PF_EXITING 0x00000004
+#define TASK_DEAD  0x00000080
 
 /*
  * Takes a free slot. Two CPUs may race for it (two threads with the same
@@ -156,14 +157,52 @@ static __always_inline void on_cpu_unseen(struct ebtop_sched_slot *s, struct tas
 }
 
 /*
+ * A dead thread's last switch: its slot counted the rest of do_exit since the
+ * exit record (see add_sched). Sends that as a tail record and frees the
+ * slot. A thread whose state was in task storage has no tail: its exit
+ * record was final.
+ */
+static __always_inline void sched_tail(struct task_struct *p, __u32 tid, bool trusted)
+{
+	__u32 idx = tid & (sched_nslots - 1);
+	struct ebtop_sched_slot *s = bpf_map_lookup_elem(&sched_slots, &idx);
+	struct ebtop_tail_rec *r;
+
+	if (!s || s->tid != tid)
+		return;
+	r = bpf_ringbuf_reserve(&exits, sizeof(*r), 0);
+	if (r) {
+		r->kind = EBTOP_REC_TAIL;
+		r->tid = tid;
+		r->start_ns = trusted ? p->start_boottime : BPF_CORE_READ(p, start_boottime);
+		r->sched.oncpu_ns = s->oncpu_ns;
+		r->sched.runq_ns = s->runq_ns;
+		r->sched.offcpu_ns = s->offcpu_ns;
+		r->sched.nvcsw = s->nvcsw;
+		r->sched.nivcsw = s->nivcsw;
+		r->sched.migrations = s->migrations;
+		r->sched.forks = 0;
+		r->sched.execs = 0;
+		/* Read at the next sample: no wake-up from inside the scheduler. */
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	} else {
+		count_error(EBTOP_ERR_RINGBUF);
+	}
+	__builtin_memset(&s->stamp, 0, sizeof(*s) - offsetof(struct ebtop_sched_slot, stamp));
+	sched_barrier();
+	s->tid = 0;
+}
+
+/*
  * prev leaves the CPU: its running stretch ends; it waits on the run queue
  * when preempted or still runnable (involuntary, as the kernel counts
  * nivcsw), else it blocks (voluntary). next arrives: its run-queue wait ends.
  */
 static __always_inline void on_switch(struct task_struct *prev, struct task_struct *next,
-				      __u32 prev_tid, __u32 next_tid, bool involuntary,
-				      bool trusted)
+				      __u32 prev_tid, __u32 next_tid, unsigned int prev_state,
+				      bool preempt, bool trusted)
 {
+	bool involuntary = preempt || prev_state == 0;
 	struct ebtop_sched_slot *s;
 	struct sched_clocks now;
 	__u64 stamp, since, start;
@@ -198,6 +237,8 @@ static __always_inline void on_switch(struct task_struct *prev, struct task_stru
 				s->stamp = stamp_of(now.c, SCHED_BLOCKED);
 			}
 			slot_end(s);
+			if (prev_state & TASK_DEAD)
+				sched_tail(prev, prev_tid, trusted);
 		}
 	}
 	if (next_tid) {
@@ -304,7 +345,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	on_switch(prev, next, prev->pid, next->pid, preempt || prev_state == 0, true);
+	on_switch(prev, next, prev->pid, next->pid, prev_state, preempt, true);
 	return 0;
 }
 
@@ -349,8 +390,8 @@ SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	on_switch(prev, next, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid),
-		  preempt || prev_state == 0, false);
+	on_switch(prev, next, BPF_CORE_READ(prev, pid), BPF_CORE_READ(next, pid), prev_state,
+		  preempt, false);
 	return 0;
 }
 

@@ -218,11 +218,12 @@ static __always_inline void sched_place_wakeup(__u64 *runq, __u64 *off, __u64 qu
  * Adds the thread's counters to dst, plus the stretch of its current state up
  * to now, so a thread that runs (or sleeps) through a whole interval is
  * charged for it. A thread seen for the first time is in the state the kernel
- * says, since ebtop started.
+ * says, since ebtop started. Returns the instant (run queue task clock) up to
+ * which a thread on CPU was charged, 0 when it was not seen on CPU.
  */
-static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
-					    const struct ebtop_sched_slot *s,
-					    const struct task_struct *t)
+static __always_inline __u64 sched_slot_read(struct ebtop_sched_counters *dst,
+					     const struct ebtop_sched_slot *s,
+					     const struct task_struct *t)
 {
 	struct sched_clocks now;
 	__u64 stamp = 0, since, c[6] = {};
@@ -246,7 +247,7 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 		seq = 1;
 	}
 	if (seq & 1)
-		return; /* never seen still: leave the thread as it was last time */
+		return 0; /* never seen still: leave the thread as it was last time */
 	dst->oncpu_ns += c[0];
 	dst->runq_ns += c[1];
 	dst->offcpu_ns += c[2];
@@ -254,7 +255,7 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 	dst->nivcsw += c[4];
 	dst->migrations += c[5];
 	if (!sched_now(t, &now))
-		return;
+		return 0;
 	state = stamp & SCHED_STATE_MASK;
 	since = stamp & ~SCHED_STATE_MASK;
 	if (state == SCHED_ONCPU) {
@@ -262,13 +263,13 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 
 		if (now.t > since)
 			dst->oncpu_ns += now.t - since < cap ? now.t - since : cap;
-		return;
+		return now.t > since ? now.t : since;
 	}
 	if (!t)
-		return;
+		return 0;
 	since = state == SCHED_UNKNOWN ? sched_first_since(t) : sched_clip(since);
 	if (!since || now.c <= since)
-		return;
+		return 0;
 	on_cpu = BPF_CORE_READ(t, on_cpu);
 	if (on_cpu) {
 		if (!sched_place_arrival(&dst->oncpu_ns, &dst->runq_ns, &dst->offcpu_ns, t, state,
@@ -283,6 +284,7 @@ static __always_inline void sched_slot_read(struct ebtop_sched_counters *dst,
 	} else {
 		dst->offcpu_ns += now.c - since;
 	}
+	return 0;
 }
 
 #endif

@@ -4,11 +4,6 @@
 
 #define PF_KTHREAD 0x00200000
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20); /* resized from user space */
-} exits SEC(".maps");
-
 /* Scratch record: struct ebtop_task_rec is too large for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -100,8 +95,10 @@ static __always_inline void fill_file(struct ebtop_task_rec *r, struct task_stru
 /*
  * Adds the thread's scheduler counters and the stretch of its current state
  * up to now (a thread running through the whole interval is charged for it,
- * and an exiting one up to its exit). At exit its slot is freed for the next
- * thread with the same index.
+ * and an exiting one up to its exit). At exit the slot starts over from the
+ * instant charged: the thread keeps it for the rest of do_exit, and its last
+ * switch sends what that took (a tail record) and frees it. A thread not seen
+ * on CPU frees it at once.
  */
 static __always_inline void add_sched(struct ebtop_sched_counters *dst, struct task_struct *t,
 				      const struct ebtop_task *st, bool release)
@@ -109,18 +106,25 @@ static __always_inline void add_sched(struct ebtop_sched_counters *dst, struct t
 	struct ebtop_sched_slot none = {}, *s;
 	__u32 tid = t->pid, idx = tid & (sched_nslots - 1);
 	bool found = false;
+	__u64 until;
 
 	if (!sched_on || !tid)
 		return;
 	s = bpf_map_lookup_elem(&sched_slots, &idx);
 	if (s && s->tid == tid) {
-		sched_slot_read(dst, s, t);
+		until = sched_slot_read(dst, s, t);
 		found = true;
 		if (release) {
 			/* Counters first, owner last: a claimer finds a zeroed slot. */
-			__builtin_memset(&s->stamp, 0, sizeof(*s) - offsetof(struct ebtop_sched_slot, stamp));
+			s->seq++;
 			sched_barrier();
-			s->tid = 0;
+			__builtin_memset(&s->oncpu_ns, 0,
+					 sizeof(*s) - offsetof(struct ebtop_sched_slot, oncpu_ns));
+			s->stamp = until ? (until & ~SCHED_STATE_MASK) | SCHED_ONCPU : 0;
+			sched_barrier();
+			s->seq++;
+			if (!until)
+				s->tid = 0;
 		}
 	}
 	if (st && st->sched.tid == tid) {

@@ -85,7 +85,19 @@ struct ebtop_task_stats {
 
 #define EBTOP_STATS_WORDS (sizeof(struct ebtop_task_stats) / sizeof(__u64))
 
-enum ebtop_rec_kind { EBTOP_REC_LIVE = 0, EBTOP_REC_EXIT = 1 };
+enum ebtop_rec_kind { EBTOP_REC_LIVE = 0, EBTOP_REC_EXIT = 1, EBTOP_REC_TAIL = 2 };
+
+/*
+ * What a thread did on the CPU after its exit record, up to its last switch:
+ * the rest of do_exit (closing files, releasing memory, waking the parent).
+ * Sent on the same ring buffer, right behind the exit record it completes.
+ */
+struct ebtop_tail_rec {
+	__u32 kind; /* EBTOP_REC_TAIL */
+	__u32 tid;
+	__u64 start_ns; /* with tid, names the exit record */
+	struct ebtop_sched_counters sched;
+};
 
 /* One thread as seen by the task iterator, or at its exit (ring buffer). */
 struct ebtop_task_rec {

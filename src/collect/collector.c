@@ -20,6 +20,7 @@
 #include "collect/sched.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/testable.h"
 
 struct collector {
 	struct ebtop_bpf *skel;
@@ -71,10 +72,39 @@ static int grow_recs(struct collector *c, size_t need)
 	return 0;
 }
 
+/*
+ * Adds a tail (what a thread did after its exit record, up to its last
+ * switch) to that exit record. It follows the record closely, so the search
+ * runs back over this interval's exit records only. False when the record
+ * went with an earlier sample: the tail, a fraction of a millisecond, is
+ * dropped rather than counted for a process already shown as exited.
+ */
+TESTABLE bool exit_tail_apply(struct ebtop_task_rec *recs, size_t n, const struct ebtop_tail_rec *t)
+{
+	for (size_t i = n; i-- > 0 && recs[i].kind == EBTOP_REC_EXIT;) {
+		struct ebtop_sched_counters *d = &recs[i].st.sched;
+
+		if (recs[i].tid != t->tid || recs[i].start_ns != t->start_ns)
+			continue;
+		d->oncpu_ns += t->sched.oncpu_ns;
+		d->runq_ns += t->sched.runq_ns;
+		d->offcpu_ns += t->sched.offcpu_ns;
+		d->nvcsw += t->sched.nvcsw;
+		d->nivcsw += t->sched.nivcsw;
+		d->migrations += t->sched.migrations;
+		return true;
+	}
+	return false;
+}
+
 static int on_exit_rec(void *ctx, void *data, size_t size)
 {
 	struct collector *c = ctx;
 
+	if (size == sizeof(struct ebtop_tail_rec) && *(const __u32 *)data == EBTOP_REC_TAIL) {
+		exit_tail_apply(c->recs, c->nrecs, data);
+		return 0;
+	}
 	if (size < sizeof(struct ebtop_task_rec))
 		return 0;
 	if (grow_recs(c, c->nrecs + 1)) {

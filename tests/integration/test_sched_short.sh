@@ -48,10 +48,16 @@ run_short() {
 	check_eq "$label: every child appears" "$missing missing of $(echo "$children" | wc -l)" "0 missing of 100"
 	check_eq "$label: every child shown as exited" "$exited" 100
 	check_eq "$label: each child shown once as exited" "$twice" 100
-	# wait4's rusage is the kernel's CPU time of each child, exact to the microsecond. 10%: the
-	# spec's bound; ebtop stops counting at the exit tracepoint, before exit_mm and the rest of
-	# do_exit (0.1-0.2 ms per child here, 2-3%).
-	check_near "$label: children's CPU time vs wait4 rusage" "$got" "$ref" 0.10
+	# wait4's rusage is the kernel's CPU time of each child, exact to the microsecond. ebtop
+	# counts to each child's last switch (the exit record plus its tail): within 0.05% in
+	# every run here, so 1% (a tail that lands after the sample that took its exit record is
+	# dropped, 0.1-0.2 ms; the parent may reap a child a few us before its last switch).
+	# With 64 slots most children keep their state in task storage, whose exit record is
+	# final: those stop at the exit tracepoint, before the rest of do_exit (0.1-0.2 ms of
+	# 5 ms each; -0.2 to -0.5% seen, -3% if every child did), hence 5% there.
+	local tol=0.01
+	[ "$label" = short ] || tol=0.05
+	check_near "$label: children's CPU time vs wait4 rusage" "$got" "$ref" "$tol"
 	check_near "$label: children's CPU time vs 100 x 5 ms" "$got" 500000000 0.10
 	sampled=$(awk '{print $1}' "$TMP/$label-sampler.txt" 2>/dev/null | sort -u | wc -l)
 	sampled_ns=$(awk -v hz="$(getconf CLK_TCK)" '{t[$1] = $2} END {s = 0; for (p in t) s += t[p];

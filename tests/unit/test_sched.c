@@ -12,6 +12,8 @@
 #include "output/render.h"
 #include "testutil.h"
 
+bool exit_tail_apply(struct ebtop_task_rec *recs, size_t n, const struct ebtop_tail_rec *t);
+
 #define SEC 1000000000ULL
 #define MS  1000000ULL
 
@@ -163,6 +165,38 @@ static void test_exits_keep_cpu_time(void **state)
 }
 
 /* Without the scheduler programs every CPU field is unavailable, in rows and totals. */
+/* A tail completes the exit record it names, among this interval's exit records only. */
+static void test_exit_tail_completes_its_record(void **state)
+{
+	struct recs rs = {0};
+	struct ebtop_tail_rec t = {.kind = EBTOP_REC_TAIL};
+
+	(void)state;
+	add(&rs, EBTOP_REC_LIVE, 40, 40, 10 * MS, 0, 0, 0, 0);
+	add(&rs, EBTOP_REC_EXIT, 41, 41, 5 * MS, 1 * MS, 0, 3, 1);
+	add(&rs, EBTOP_REC_EXIT, 42, 42, 7 * MS, 0, 0, 0, 0);
+	t.tid = 41;
+	t.start_ns = 100 + 41;
+	t.sched.oncpu_ns = 150000;
+	t.sched.runq_ns = 20000;
+	t.sched.nvcsw = 1;
+	assert_true(exit_tail_apply(rs.r, rs.n, &t));
+	assert_int_equal(rs.r[1].st.sched.oncpu_ns, 5 * MS + 150000);
+	assert_int_equal(rs.r[1].st.sched.runq_ns, 1 * MS + 20000);
+	assert_int_equal(rs.r[1].st.sched.nvcsw, 4);
+	assert_int_equal(rs.r[1].st.sched.nivcsw, 1);
+	assert_int_equal(rs.r[2].st.sched.oncpu_ns, 7 * MS);
+	/* Same tid, another start: a reused pid is another thread. */
+	t.start_ns = 999;
+	assert_false(exit_tail_apply(rs.r, rs.n, &t));
+	/* The search stops at the walk's records: its exit record went with an earlier sample. */
+	t.tid = 40;
+	t.start_ns = 100 + 40;
+	assert_false(exit_tail_apply(rs.r, rs.n, &t));
+	assert_int_equal(rs.r[0].st.sched.oncpu_ns, 10 * MS);
+	assert_false(exit_tail_apply(rs.r, 0, &t));
+}
+
 static void test_without_sched_is_nan(void **state)
 {
 	struct model *m = model_new(0, NULL, NULL);
@@ -225,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_fill_percentages_and_rates),
 		cmocka_unit_test(test_process_sums_threads),
 		cmocka_unit_test(test_exits_keep_cpu_time),
+		cmocka_unit_test(test_exit_tail_completes_its_record),
 		cmocka_unit_test(test_without_sched_is_nan),
 		cmocka_unit_test(test_header_cpu_line),
 		cmocka_unit_test(test_field_table),
