@@ -124,6 +124,24 @@ static int write_all(const struct buf *b)
 	return 0;
 }
 
+/*
+ * Writes what out holds to stdout, unless err (from building it) is set.
+ * Returns 0, 1 when the reader went away (e.g. | head: a clean stop), or -1
+ * after printing that writing what failed.
+ */
+static int flush_out(const struct buf *out, int err, const char *what)
+{
+	if (!err)
+		err = write_all(out);
+	if (err == -EPIPE)
+		return 1;
+	if (err) {
+		fprintf(stderr, "ebtop: writing %s failed: %s\n", what, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
 static int start_history(const struct cli *c, uint64_t step, struct store_writer **out)
 {
 	struct store_opts so = c->store;
@@ -137,21 +155,118 @@ static int start_history(const struct cli *c, uint64_t step, struct store_writer
 	return 0;
 }
 
-static int record_last(struct collector *col, struct model *model, struct store_writer *hist)
+/* The collector's options from the command line; need: the NEED_* bits to collect. */
+static struct collect_opts collect_opts_from(const struct cli *c, unsigned need)
 {
-	struct snapshot *snap;
+	struct collect_opts co = {
+		.need = need,
+		.ringbuf_kb = c->ringbuf_kb,
+		.net_slots = c->net_slots,
+		.disk_procs = c->disk_procs,
+		.disk_inflight = c->disk_requests,
+		.conn_peers_max = c->conn_peers_max,
+		.udp_peers = c->udp_peers,
+		.conn_ringbuf_kb = c->conn_ringbuf_kb,
+		.bpf_stats = c->bpf_stats,
+		.verbose = c->verbose > 0,
+	};
+
+	return co;
+}
+
+/*
+ * Opens the collector; on failure prints why and returns nonzero. With warn,
+ * also prints what is unavailable (the rest runs).
+ */
+static int open_collector(struct collector **col, const struct collect_opts *co, bool warn)
+{
+	char msg[512];
+	int err = collector_open(col, co, msg, sizeof(msg));
+
+	if (err) {
+		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+		return -1;
+	}
+	if (warn && msg[0])
+		fprintf(stderr, "ebtop: %s\n", msg); /* what is unavailable; the rest runs */
+	return 0;
+}
+
+/* Live collection: the collector, the model over it and the interval's deadline. */
+struct live {
+	struct collector *col;
+	struct model *model;
+	uint64_t step; /* the interval, ns */
+	uint64_t next; /* the next sample's CLOCK_MONOTONIC deadline */
+};
+
+/* Opens the collector and its model (see open_collector); nonzero after printing why not. */
+static int live_open(struct live *lv, const struct cli *c, const struct collect_opts *co, bool warn)
+{
+	memset(lv, 0, sizeof(*lv));
+	if (open_collector(&lv->col, co, warn))
+		return -1;
+	lv->model = model_new(collector_start_ns(lv->col), collector_proc_info, lv->col);
+	if (!lv->model) {
+		fprintf(stderr, "ebtop: out of memory\n");
+		collector_close(lv->col);
+		lv->col = NULL;
+		return -1;
+	}
+	lv->step = (uint64_t)(c->interval_s * 1e9);
+	lv->next = collector_start_ns(lv->col);
+	return 0;
+}
+
+static void live_close(struct live *lv)
+{
+	model_free(lv->model);
+	collector_close(lv->col);
+}
+
+/* Sleeps until the next interval; false once a signal asks to stop. */
+static bool live_wait(struct live *lv)
+{
+	lv->next += lv->step;
+	while (!stop_requested && clock_sleep_until(lv->next))
+		;
+	return !stop_requested;
+}
+
+/*
+ * Reads the collector into the interval's snapshot. Returns 0 with *snap,
+ * -EIO after printing that the maps could not be read, or -ENOMEM (not
+ * printed: the caller decides) when no snapshot could be built.
+ */
+static int live_sample(struct live *lv, struct snapshot **snap)
+{
 	struct sample smp;
-	int err = collector_sample(col, &smp);
+	int err = collector_sample(lv->col, &smp);
 
 	if (err) {
 		fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
-		return -1;
+		return -EIO;
 	}
-	snap = model_update(model, &smp);
-	if (!snap) {
+	*snap = model_update(lv->model, &smp);
+	return *snap ? 0 : -ENOMEM;
+}
+
+/* live_sample() for batch output and recording, where running out of memory ends the run. */
+static int batch_sample(struct live *lv, struct snapshot **snap)
+{
+	int err = live_sample(lv, snap);
+
+	if (err == -ENOMEM)
 		fprintf(stderr, "ebtop: out of memory building a snapshot\n");
+	return err;
+}
+
+static int record_last(struct live *lv, struct store_writer *hist)
+{
+	struct snapshot *snap;
+
+	if (batch_sample(lv, &snap))
 		return -1;
-	}
 	store_writer_push(hist, snap);
 	snapshot_put(snap);
 	return 0;
@@ -159,61 +274,23 @@ static int record_last(struct collector *col, struct model *model, struct store_
 
 static int run_batch(const struct cli *c)
 {
-	struct collect_opts co = {
-		.need = cli_need(c), /* each is switched off where its hooks are missing */
-		.ringbuf_kb = c->ringbuf_kb,
-		.disk_procs = c->disk_procs,
-		.disk_inflight = c->disk_requests,
-		.conn_peers_max = c->conn_peers_max,
-		.udp_peers = c->udp_peers,
-		.conn_ringbuf_kb = c->conn_ringbuf_kb,
-		.net_slots = c->net_slots,
-		.bpf_stats = c->bpf_stats,
-		.verbose = c->verbose > 0,
-	};
-	uint64_t step = (uint64_t)(c->interval_s * 1e9), next;
-	struct collector *col = NULL;
-	struct model *model = NULL;
+	/* What the output reads; each is switched off where its hooks are missing. */
+	struct collect_opts co = collect_opts_from(c, cli_need(c));
 	struct store_writer *hist = NULL;
+	struct live lv;
 	struct buf out;
-	char msg[512];
 	int err, rc = 1;
 
-	buf_init(&out, OUTPUT_MAX);
-	err = collector_open(&col, &co, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+	if (live_open(&lv, c, &co, true))
 		return 1;
-	}
-	if (msg[0])
-		fprintf(stderr, "ebtop: %s\n", msg); /* what is unavailable; the rest runs */
-	model = model_new(collector_start_ns(col), collector_proc_info, col);
-	if (!model) {
-		fprintf(stderr, "ebtop: out of memory\n");
+	buf_init(&out, OUTPUT_MAX);
+	if (c->db_path && start_history(c, lv.step, &hist))
 		goto cleanup;
-	}
-	if (c->db_path && start_history(c, step, &hist))
-		goto cleanup;
-	next = collector_start_ns(col);
-	for (long i = 0; !c->count || i < c->count; i++) {
-		struct sample smp;
+	for (long i = 0; (!c->count || i < c->count) && live_wait(&lv); i++) {
 		struct snapshot *snap;
 
-		next += step;
-		while (!stop_requested && clock_sleep_until(next))
-			;
-		if (stop_requested)
-			break;
-		err = collector_sample(col, &smp);
-		if (err) {
-			fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
+		if (batch_sample(&lv, &snap))
 			goto cleanup;
-		}
-		snap = model_update(model, &smp);
-		if (!snap) {
-			fprintf(stderr, "ebtop: out of memory building a snapshot\n");
-			goto cleanup;
-		}
 		if (hist)
 			store_writer_push(hist, snap);
 		if (c->mode == MODE_RECORD) {
@@ -228,23 +305,20 @@ static int run_batch(const struct cli *c)
 				strerror(-err));
 			goto cleanup;
 		}
-		err = write_all(&out);
-		if (err == -EPIPE)
-			break; /* the reader went away, e.g. | head */
-		if (err) {
-			fprintf(stderr, "ebtop: writing output failed: %s\n", strerror(-err));
+		err = flush_out(&out, 0, "output");
+		if (err > 0)
+			break;
+		if (err)
 			goto cleanup;
-		}
 	}
 	/* Stopped by a signal while recording: the partial interval is data too. */
-	if (hist && stop_requested && record_last(col, model, hist))
+	if (hist && stop_requested && record_last(&lv, hist))
 		goto cleanup;
 	rc = 0;
 cleanup:
 	if (store_writer_stop(hist))
 		rc = 1;
-	model_free(model);
-	collector_close(col);
+	live_close(&lv);
 	buf_free(&out);
 	return rc;
 }
@@ -256,58 +330,24 @@ cleanup:
 static int sample_loop(const struct cli *c, unsigned need, struct snapshot_sink *sinks,
 		       size_t nsinks)
 {
-	struct collect_opts co = {
-		.need = need,
-		.ringbuf_kb = c->ringbuf_kb,
-		.disk_procs = c->disk_procs,
-		.disk_inflight = c->disk_requests,
-		.conn_peers_max = c->conn_peers_max,
-		.udp_peers = c->udp_peers,
-		.conn_ringbuf_kb = c->conn_ringbuf_kb,
-		.bpf_stats = c->bpf_stats,
-		.verbose = c->verbose > 0,
-	};
-	uint64_t step = (uint64_t)(c->interval_s * 1e9), next;
-	struct collector *col = NULL;
-	struct model *model = NULL;
-	char msg[512];
+	struct collect_opts co = collect_opts_from(c, need);
+	struct live lv;
 	int err, rc = 1;
 
-	err = collector_open(&col, &co, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
-		return 1;
-	}
-	if (msg[0])
-		fprintf(stderr, "ebtop: %s\n", msg);
-	model = model_new(collector_start_ns(col), collector_proc_info, col);
-	if (!model) {
-		fprintf(stderr, "ebtop: out of memory\n");
+	if (live_open(&lv, c, &co, true))
 		goto cleanup;
-	}
-	next = collector_start_ns(col);
-	while (!stop_requested) {
+	while (live_wait(&lv)) {
 		struct sink_info info;
-		struct sample smp;
 		struct snapshot *snap;
-		uint64_t t0;
+		uint64_t t0 = clock_mono_ns();
 
-		next += step;
-		while (!stop_requested && clock_sleep_until(next))
-			;
-		if (stop_requested)
-			break;
-		t0 = clock_mono_ns();
-		err = collector_sample(col, &smp);
-		if (err) {
-			fprintf(stderr, "ebtop: reading the BPF maps failed: %s\n", strerror(-err));
-			goto cleanup;
-		}
-		snap = model_update(model, &smp);
-		if (!snap) {
+		err = live_sample(&lv, &snap);
+		if (err == -ENOMEM) {
 			log_warn("out of memory building a snapshot; skipping this interval\n");
 			continue;
 		}
+		if (err)
+			goto cleanup;
 		info.collect_s = (double)(clock_mono_ns() - t0) / 1e9;
 		for (size_t i = 0; i < nsinks; i++) {
 			if (sinks[i].consume && (err = sinks[i].consume(sinks[i].ctx, snap, &info)))
@@ -315,8 +355,8 @@ static int sample_loop(const struct cli *c, unsigned need, struct snapshot_sink 
 		}
 		snapshot_put(snap);
 		/* Past deadlines (a slow interval, a suspended machine) are skipped, not replayed. */
-		if (clock_mono_ns() > next + step)
-			next = clock_mono_ns();
+		if (clock_mono_ns() > lv.next + lv.step)
+			lv.next = clock_mono_ns();
 	}
 	rc = 0;
 cleanup:
@@ -324,8 +364,7 @@ cleanup:
 		if (sinks[i].close)
 			sinks[i].close(sinks[i].ctx);
 	}
-	model_free(model);
-	collector_close(col);
+	live_close(&lv);
 	return rc;
 }
 
@@ -348,13 +387,22 @@ static void history_close(void *ctx)
 		log_warn("history: some snapshots could not be written (see above)\n");
 }
 
+/* Every collector some field needs: the interactive view can show any column, serve exports all. */
+static unsigned all_needs(void)
+{
+	unsigned need = 0;
+
+	for (int f = 0; f < F_NUM; f++)
+		need |= fields[f].need;
+	return need;
+}
+
 static int run_serve(const struct cli *c)
 {
 	struct serve_opts so = c->serve;
 	struct snapshot_sink sinks[4];
 	struct serve *sv = NULL;
 	struct store_writer *hist = NULL;
-	unsigned need = 0;
 	size_t n = 0;
 	char msg[512];
 	int err, rc;
@@ -379,27 +427,16 @@ static int run_serve(const struct cli *c)
 	if (hist)
 		sinks[n++] = (struct snapshot_sink){"history", history_consume, history_close, hist};
 	/* /metrics and the API expose every field, connections and events: every collector. */
-	for (int f = 0; f < F_NUM; f++)
-		need |= fields[f].need;
-	need |= NEED_CONN | NEED_EVENTS;
-	rc = sample_loop(c, need, sinks, n);
+	rc = sample_loop(c, all_needs() | NEED_CONN | NEED_EVENTS, sinks, n);
 	serve_close(sv);
 	return rc;
 }
 
-/* Every collector some field needs: the interactive view can show any column. */
-static unsigned all_needs(void)
-{
-	unsigned need = 0;
-
-	for (int f = 0; f < F_NUM; f++)
-		need |= fields[f].need;
-	return need;
-}
-
-/* The interactive view: collection on its own thread, the screen on this one. */
-/* The interactive view's options from the command line. */
-static void tui_opts_from(const struct cli *c, struct tui_opts *out)
+/*
+ * The interactive view on feed, with its options from the command line;
+ * replay: a recording to step through (NULL: live). Prints why it failed.
+ */
+static int show_tui(const struct cli *c, struct feed *feed, const struct snap_source *replay)
 {
 	struct tui_opts to = {
 		.interval_s = c->interval_s,
@@ -413,63 +450,50 @@ static void tui_opts_from(const struct cli *c, struct tui_opts *out)
 		.threads = c->view.threads,
 		.pids = c->view.pids,
 		.npids = c->view.npids,
+		.replay = replay,
 	};
+	char msg[512];
+	int rc = tui_run(feed, &to, msg, sizeof(msg));
 
-	*out = to;
+	if (rc)
+		fprintf(stderr, "ebtop: %s\n", msg);
+	return rc;
 }
 
+/* The interactive view: collection on its own thread, the screen on this one. */
 static int run_tui(const struct cli *c)
 {
-	struct collect_opts co = {
-		.need = all_needs(),
-		.ringbuf_kb = c->ringbuf_kb,
-		.disk_procs = c->disk_procs,
-		.disk_inflight = c->disk_requests,
-		.conn_peers_max = c->conn_peers_max,
-		.udp_peers = c->udp_peers,
-		.conn_ringbuf_kb = c->conn_ringbuf_kb,
-		.bpf_stats = c->bpf_stats,
-		.verbose = c->verbose > 0,
-	};
-	struct tui_opts to;
-	struct collector *col = NULL;
-	struct model *model = NULL;
+	struct collect_opts co = collect_opts_from(c, all_needs());
+	struct live lv;
 	struct sampler *smp = NULL;
 	struct feed *feed = NULL;
-	char msg[512];
 	int err, rc = 1;
 
-	tui_opts_from(c, &to);
+	co.net_slots = 0; /* the default: --net-slots applies to batch output */
 	/* Fail before the screen changes, so the reason stays readable. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ebtop: the interactive view needs a terminal; use -b for batch "
 				"output\n");
 		return 1;
 	}
-	err = collector_open(&col, &co, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+	/* The status line shows what is unavailable. */
+	if (live_open(&lv, c, &co, false))
 		return 1;
-	}
-	model = model_new(collector_start_ns(col), collector_proc_info, col);
 	feed = feed_new(c->interval_s);
-	if (!model || !feed) {
+	if (!feed) {
 		fprintf(stderr, "ebtop: out of memory\n");
 		goto cleanup;
 	}
-	err = sampler_start(&smp, col, model, feed, 250 * NSEC_PER_MSEC);
+	err = sampler_start(&smp, lv.col, lv.model, feed, 250 * NSEC_PER_MSEC);
 	if (err) {
 		fprintf(stderr, "ebtop: cannot start the collecting thread: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	rc = tui_run(feed, &to, msg, sizeof(msg));
-	if (rc)
-		fprintf(stderr, "ebtop: %s\n", msg);
+	rc = show_tui(c, feed, NULL);
 cleanup:
 	sampler_stop(smp);
 	feed_free(feed);
-	model_free(model);
-	collector_close(col);
+	live_close(&lv);
 	return rc;
 }
 
@@ -500,26 +524,39 @@ static int select_range(const struct cli *c, const struct replay *rp, long *firs
 	return 0;
 }
 
+/*
+ * Opens the recording and finds the range --at and --to select; nonzero after
+ * printing why not (*rp is then closed).
+ */
+static int open_recording(const struct cli *c, struct replay **rp, long *first, long *last)
+{
+	char msg[512];
+
+	*rp = NULL;
+	if (replay_open(rp, c->from_path, msg, sizeof(msg))) {
+		fprintf(stderr, "ebtop: %s\n", msg);
+		return -1;
+	}
+	if (!replay_count(*rp))
+		fprintf(stderr, "ebtop: %s holds no snapshots\n", c->from_path);
+	else if (!select_range(c, *rp, first, last))
+		return 0;
+	replay_close(*rp);
+	*rp = NULL;
+	return -1;
+}
+
 static int run_from(const struct cli *c)
 {
-	struct replay *rp = NULL;
+	struct replay *rp;
 	uint64_t next_t = 0;
 	long first, last, count = c->count, shown = 0;
 	struct buf out;
-	char msg[512];
 	int err, rc = 1;
 
-	buf_init(&out, OUTPUT_MAX);
-	if (replay_open(&rp, c->from_path, msg, sizeof(msg))) {
-		fprintf(stderr, "ebtop: %s\n", msg);
+	if (open_recording(c, &rp, &first, &last))
 		return 1;
-	}
-	if (!replay_count(rp)) {
-		fprintf(stderr, "ebtop: %s holds no snapshots\n", c->from_path);
-		goto cleanup;
-	}
-	if (select_range(c, rp, &first, &last))
-		goto cleanup;
+	buf_init(&out, OUTPUT_MAX);
 	/* --at alone asks for the snapshot at that time. */
 	if (!count && c->has_at && !c->has_to && !c->step_ns)
 		count = 1;
@@ -537,14 +574,11 @@ static int run_from(const struct cli *c)
 		buf_reset(&out);
 		err = render(&out, c, snap, shown == 0);
 		snapshot_put(snap);
-		if (!err)
-			err = write_all(&out);
-		if (err == -EPIPE)
+		err = flush_out(&out, err, "output");
+		if (err > 0)
 			break;
-		if (err) {
-			fprintf(stderr, "ebtop: writing output failed: %s\n", strerror(-err));
+		if (err)
 			goto cleanup;
-		}
 		shown++;
 	}
 	rc = 0;
@@ -558,26 +592,17 @@ cleanup:
 static int run_replay(const struct cli *c)
 {
 	struct snap_source src;
-	struct replay *rp = NULL;
+	struct replay *rp;
 	struct feed *feed = NULL;
 	struct snapshot *first;
-	struct tui_opts to;
 	long start = 0, last;
 	char msg[512];
 	int rc = 1;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return run_from(c);
-	if (replay_open(&rp, c->from_path, msg, sizeof(msg))) {
-		fprintf(stderr, "ebtop: %s\n", msg);
+	if (open_recording(c, &rp, &start, &last))
 		return 1;
-	}
-	if (!replay_count(rp)) {
-		fprintf(stderr, "ebtop: %s holds no snapshots\n", c->from_path);
-		goto cleanup;
-	}
-	if (select_range(c, rp, &start, &last))
-		goto cleanup;
 	feed = feed_new(c->interval_s);
 	if (!feed) {
 		fprintf(stderr, "ebtop: out of memory\n");
@@ -591,11 +616,7 @@ static int run_replay(const struct cli *c)
 	}
 	feed_publish(feed, first);
 	snapshot_put(first);
-	tui_opts_from(c, &to);
-	to.replay = &src;
-	rc = tui_run(feed, &to, msg, sizeof(msg));
-	if (rc)
-		fprintf(stderr, "ebtop: %s\n", msg);
+	rc = show_tui(c, feed, &src);
 cleanup:
 	feed_free(feed);
 	replay_close(rp);
@@ -626,26 +647,18 @@ static int report_lost(struct buf *out, struct collector *col, struct lost_repor
 /* ebtop events: connect/accept/close/exec events as they arrive, until interrupted or -n. */
 static int run_events(const struct cli *c)
 {
-	struct collect_opts co = {
-		.need = cli_need(c),
-		.ringbuf_kb = c->ringbuf_kb,
-		.conn_ringbuf_kb = c->conn_ringbuf_kb,
-		.verbose = c->verbose > 0,
-	};
+	struct collect_opts co = collect_opts_from(c, cli_need(c));
 	bool json = c->format == FMT_JSON;
 	struct collector *col = NULL;
 	struct lost_report lost = {0};
 	long printed = 0;
 	struct buf out;
-	char msg[512];
 	int err, rc = 1;
 
-	buf_init(&out, OUTPUT_MAX);
-	err = collector_open(&col, &co, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "ebtop: %s\n", msg[0] ? msg : strerror(-err));
+	/* What is unavailable is printed below, once events are known to run. */
+	if (open_collector(&col, &co, false))
 		return 1;
-	}
+	buf_init(&out, OUTPUT_MAX);
 	if (!(collector_avail(col) & NEED_EVENTS)) {
 		fprintf(stderr, "ebtop: events unavailable: %s\n", collector_status(col));
 		goto cleanup;
@@ -672,20 +685,26 @@ static int run_events(const struct cli *c)
 		}
 		if (!err)
 			err = report_lost(&out, col, &lost, json);
-		if (!err)
-			err = write_all(&out);
-		if (err == -EPIPE)
+		err = flush_out(&out, err, "events");
+		if (err > 0)
 			break;
-		if (err) {
-			fprintf(stderr, "ebtop: writing events failed: %s\n", strerror(-err));
+		if (err)
 			goto cleanup;
-		}
 	}
 	rc = 0;
 cleanup:
 	collector_close(col);
 	buf_free(&out);
 	return rc;
+}
+
+/* The usage text of the mode the command line names. */
+static void usage(const struct cli *c, FILE *out)
+{
+	if (c->mode == MODE_SERVE)
+		cli_serve_usage(out);
+	else
+		cli_usage(out);
 }
 
 int main(int argc, char **argv)
@@ -697,17 +716,11 @@ int main(int argc, char **argv)
 
 	if (cli_parse(&cli, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "ebtop: %s\n", err);
-		if (cli.mode == MODE_SERVE)
-			cli_serve_usage(stderr);
-		else
-			cli_usage(stderr);
+		usage(&cli, stderr);
 		return CLI_USAGE_EXIT;
 	}
 	if (cli.help) {
-		if (cli.mode == MODE_SERVE)
-			cli_serve_usage(stdout);
-		else
-			cli_usage(stdout);
+		usage(&cli, stdout);
 		return 0;
 	}
 	if (cli.version) {
