@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "cli_int.h"
 
 void cli_usage(FILE *out)
 {
@@ -74,6 +74,16 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int cli_parse_unsigned(const char *s, long min, long max, bool pow2, unsigned *out)
+{
+	long v;
+
+	if (cli_parse_long(s, min, max, &v) || (pow2 && (v & (v - 1))))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int parse_pids(struct view_opts *v, const char *list, char *err, size_t errlen)
 {
 	char tmp[1024], *save = NULL, *tok;
@@ -103,17 +113,16 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 	return 0;
 }
 
-enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_BPF_STATS, OPT_RINGBUF, OPT_ASC, OPT_NET_SLOTS,
-       OPT_DISK_PROCS, OPT_DISK_REQUESTS };
+enum { OPT_JSON = 256, OPT_CSV, OPT_BYTES, OPT_FIELDS, OPT_ASC, OPT_NET_SLOTS, OPT_DISK_PROCS,
+       OPT_DISK_REQUESTS };
 /* connection options */
-enum { OPT_CONN_PEERS = 500, OPT_UDP_PEERS, OPT_CONN_RINGBUF };
+enum { OPT_CONN_PEERS = 500, OPT_UDP_PEERS };
 /* history options */
-enum { OPT_DB = 400, OPT_RETAIN, OPT_MAX_DB, OPT_DOWNSAMPLE, OPT_FROM, OPT_AT, OPT_TO, OPT_STEP };
+enum { OPT_FROM = 400, OPT_AT, OPT_TO, OPT_STEP };
 
 static const struct option long_opts[] = {
 	{"batch", no_argument, NULL, 'b'},
 	{"iterations", required_argument, NULL, 'n'},
-	{"delay", required_argument, NULL, 'd'},
 	{"sort", required_argument, NULL, 's'},
 	{"asc", no_argument, NULL, OPT_ASC},
 	{"top", required_argument, NULL, 't'},
@@ -126,89 +135,155 @@ static const struct option long_opts[] = {
 	{"csv", no_argument, NULL, OPT_CSV},
 	{"bytes", no_argument, NULL, OPT_BYTES},
 	{"fields", no_argument, NULL, OPT_FIELDS},
-	{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
-	{"ringbuf-kb", required_argument, NULL, OPT_RINGBUF},
 	{"net-slots", required_argument, NULL, OPT_NET_SLOTS},
 	{"disk-procs", required_argument, NULL, OPT_DISK_PROCS},
 	{"disk-requests", required_argument, NULL, OPT_DISK_REQUESTS},
 	{"connections", no_argument, NULL, 'c'},
 	{"conn-peers-max", required_argument, NULL, OPT_CONN_PEERS},
 	{"udp-peers", required_argument, NULL, OPT_UDP_PEERS},
-	{"conn-ringbuf-kb", required_argument, NULL, OPT_CONN_RINGBUF},
-	{"db", required_argument, NULL, OPT_DB},
-	{"retain", required_argument, NULL, OPT_RETAIN},
-	{"max-db-size", required_argument, NULL, OPT_MAX_DB},
-	{"downsample", required_argument, NULL, OPT_DOWNSAMPLE},
 	{"from", required_argument, NULL, OPT_FROM},
 	{"at", required_argument, NULL, OPT_AT},
 	{"to", required_argument, NULL, OPT_TO},
 	{"step", required_argument, NULL, OPT_STEP},
-	{"verbose", no_argument, NULL, 'v'},
 	{"version", no_argument, NULL, 'V'},
-	{"help", no_argument, NULL, 'h'},
+	CLI_SHARED_LONG_OPTS,
 	{NULL, 0, NULL, 0},
 };
 
-static int parse_history(struct cli *c, int opt, const char *arg, char *err, size_t errlen)
+int cli_parse_shared(struct cli *c, int opt, const char *arg, char *err, size_t errlen)
 {
-	const char *what = NULL;
+	char *end;
 
 	switch (opt) {
-	case OPT_DB:
+	case 'd':
+		errno = 0;
+		c->interval_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
+		    c->interval_s < 0.1 || c->interval_s > 3600)
+			return -1;
+		c->interval_set = true;
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case 'h':
+		c->help = true;
+		return 0;
+	case CLI_OPT_RINGBUF:
+		/* The kernel wants a power of two pages. */
+		return cli_parse_unsigned(arg, 4, 1 << 20, true, &c->ringbuf_kb);
+	case CLI_OPT_CONN_RINGBUF:
+		return cli_parse_unsigned(arg, 4, 1 << 20, true, &c->conn_ringbuf_kb);
+	case CLI_OPT_BPF_STATS:
+		c->bpf_stats = true;
+		return 0;
+	case CLI_OPT_RETAIN:
+		return store_parse_duration(arg, &c->store.retain_ns) ? -1 : 0;
+	case CLI_OPT_MAX_DB:
+		return store_parse_size(arg, &c->store.max_bytes) ? -1 : 0;
+	case CLI_OPT_DOWNSAMPLE:
+		return store_parse_tiers(arg, &c->store) ? -1 : 0;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return CLI_USAGE_EXIT;
+	}
+}
+
+int cli_getopt_each(struct cli *c, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, const char *who,
+		    int (*one)(struct cli *c, int opt, const char *arg, void *ctx, char *err,
+			       size_t errlen),
+		    void *ctx, char *err, size_t errlen)
+{
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (opt == '?') {
+			if (optopt)
+				snprintf(err, errlen, "%sunknown option '-%c'", who, optopt);
+			else
+				snprintf(err, errlen, "%sunknown option '%s'", who,
+					 argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		if (opt == ':') {
+			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return CLI_USAGE_EXIT;
+		}
+		rc = one(c, opt, optarg, ctx, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The history options of batch mode: 0 when taken, -1 for a bad value, 1 when not one of them. */
+static int parse_history(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case CLI_OPT_DB:
 		c->db_path = arg;
 		return 0;
-	case OPT_RETAIN:
-		if (!store_parse_duration(arg, &c->store.retain_ns))
-			return 0;
-		what = "--retain: a duration such as 7d, 12h or off";
-		break;
-	case OPT_MAX_DB:
-		if (!store_parse_size(arg, &c->store.max_bytes))
-			return 0;
-		what = "--max-db-size: a size such as 1G or 500M (at least 4K), or off";
-		break;
-	case OPT_DOWNSAMPLE:
-		if (!store_parse_tiers(arg, &c->store))
-			return 0;
-		what = "--downsample: AGE:STEP[,AGE:STEP] such as 1d:1m,7d:10m (whole seconds, "
-		       "each tier older and coarser), or off";
-		break;
 	case OPT_FROM:
 		c->from_path = arg;
 		return 0;
 	case OPT_AT:
 		c->has_at = true;
-		if (!store_parse_time(arg, &c->at))
-			return 0;
-		what = "--at";
-		break;
+		return store_parse_time(arg, &c->at) ? -1 : 0;
 	case OPT_TO:
 		c->has_to = true;
-		if (!store_parse_time(arg, &c->to))
-			return 0;
-		what = "--to";
-		break;
+		return store_parse_time(arg, &c->to) ? -1 : 0;
 	case OPT_STEP:
-		if (!store_parse_duration(arg, &c->step_ns))
-			return 0;
-		what = "--step: a duration such as 10s or 1m";
-		break;
+		return store_parse_duration(arg, &c->step_ns) ? -1 : 0;
 	default:
-		snprintf(err, errlen, "unknown option");
+		return 1;
+	}
+}
+
+/* What a batch-mode option takes, for its "invalid value" message. */
+static const struct {
+	int opt;
+	const char *what;
+} takes[] = {
+	{CLI_OPT_RINGBUF, "--ringbuf-kb (a power of two, 4 to 1048576)"},
+	{OPT_NET_SLOTS, "--net-slots (a power of two, 64 to 1048576)"},
+	{OPT_DISK_PROCS, "--disk-procs (16 to 1048576)"},
+	{OPT_DISK_REQUESTS, "--disk-requests (64 to 4194304)"},
+	{CLI_OPT_CONN_RINGBUF, "--conn-ringbuf-kb (a power of two, 4 to 1048576)"},
+	{OPT_CONN_PEERS, "--conn-peers-max (16 to 16777216)"},
+	{OPT_UDP_PEERS, "--udp-peers (1 to 4096)"},
+	{CLI_OPT_RETAIN, "--retain: a duration such as 7d, 12h or off"},
+	{CLI_OPT_MAX_DB, "--max-db-size: a size such as 1G or 500M (at least 4K), or off"},
+	{CLI_OPT_DOWNSAMPLE, "--downsample: AGE:STEP[,AGE:STEP] such as 1d:1m,7d:10m (whole "
+			     "seconds, each tier older and coarser), or off"},
+	{OPT_STEP, "--step: a duration such as 10s or 1m"},
+};
+
+static int bad_value(int opt, const char *arg, char *err, size_t errlen)
+{
+	const char *what = (char[]){'-', (char)opt, '\0'};
+
+	if (opt == OPT_AT || opt == OPT_TO) {
+		snprintf(err, errlen,
+			 "%s: '%s' is not a time (epoch seconds, 'YYYY-MM-DD HH:MM[:SS]', "
+			 "HH:MM[:SS], first, last or -DURATION)",
+			 opt == OPT_AT ? "--at" : "--to", arg);
 		return CLI_USAGE_EXIT;
 	}
-	if (opt == OPT_AT || opt == OPT_TO)
-		snprintf(err, errlen, "%s: '%s' is not a time (epoch seconds, 'YYYY-MM-DD HH:MM[:SS]', "
-			 "HH:MM[:SS], first, last or -DURATION)", what, arg);
-	else
-		snprintf(err, errlen, "invalid value '%s' for %s", arg, what);
+	for (size_t i = 0; i < sizeof(takes) / sizeof(takes[0]); i++) {
+		if (takes[i].opt == opt)
+			what = takes[i].what;
+	}
+	snprintf(err, errlen, "invalid value '%s' for %s", arg, what);
 	return CLI_USAGE_EXIT;
 }
 
-static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *err, size_t errlen)
+static int parse_one(struct cli *c, int opt, const char *arg, void *asc, char *err, size_t errlen)
 {
-	char *end;
 	long l;
+	int rc;
 
 	switch (opt) {
 	case 'b':
@@ -220,20 +295,12 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		if (cli_parse_long(arg, 1, 1L << 40, &c->count))
 			break;
 		return 0;
-	case 'd':
-		errno = 0;
-		c->interval_s = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
-		    c->interval_s < 0.1 || c->interval_s > 3600)
-			break;
-		c->interval_set = true;
-		return 0;
 	case 's':
 		c->sort_arg = arg; /* a process or a connection field: known after parsing */
 		c->sort_set = true;
 		return 0;
 	case OPT_ASC:
-		*asc = true;
+		*(bool *)asc = true;
 		return 0;
 	case 't':
 		if (cli_parse_long(arg, 1, 1000000, &l))
@@ -263,19 +330,12 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 		c->connections = true;
 		return 0;
 	case OPT_CONN_PEERS:
-		if (cli_parse_long(arg, 16, 1 << 24, &l))
+		if (cli_parse_unsigned(arg, 16, 1 << 24, false, &c->conn_peers_max))
 			break;
-		c->conn_peers_max = (unsigned)l;
 		return 0;
 	case OPT_UDP_PEERS:
-		if (cli_parse_long(arg, 1, 4096, &l))
+		if (cli_parse_unsigned(arg, 1, 4096, false, &c->udp_peers))
 			break;
-		c->udp_peers = (unsigned)l;
-		return 0;
-	case OPT_CONN_RINGBUF:
-		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
-			break;
-		c->conn_ringbuf_kb = (unsigned)l;
 		return 0;
 	case OPT_JSON:
 		c->format = FMT_JSON;
@@ -289,53 +349,29 @@ static int parse_one(struct cli *c, int opt, const char *arg, bool *asc, char *e
 	case OPT_FIELDS:
 		c->list_fields = true;
 		return 0;
-	case OPT_BPF_STATS:
-		c->bpf_stats = true;
-		return 0;
-	case OPT_RINGBUF:
-		/* The kernel wants a power of two pages. */
-		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
-			break;
-		c->ringbuf_kb = (unsigned)l;
-		return 0;
 	case OPT_NET_SLOTS:
-		if (cli_parse_long(arg, 64, 1 << 20, &l) || (l & (l - 1)))
+		if (cli_parse_unsigned(arg, 64, 1 << 20, true, &c->net_slots))
 			break;
-		c->net_slots = (unsigned)l;
 		return 0;
 	case OPT_DISK_PROCS:
-		if (cli_parse_long(arg, 16, 1 << 20, &l))
+		if (cli_parse_unsigned(arg, 16, 1 << 20, false, &c->disk_procs))
 			break;
-		c->disk_procs = (unsigned)l;
 		return 0;
 	case OPT_DISK_REQUESTS:
-		if (cli_parse_long(arg, 64, 1 << 22, &l))
+		if (cli_parse_unsigned(arg, 64, 1 << 22, false, &c->disk_requests))
 			break;
-		c->disk_requests = (unsigned)l;
-		return 0;
-	case 'v':
-		c->verbose++;
-		c->render.verbose = true;
 		return 0;
 	case 'V':
 		c->version = true;
 		return 0;
-	case 'h':
-		c->help = true;
-		return 0;
 	default:
-		return parse_history(c, opt, arg, err, errlen);
+		rc = parse_history(c, opt, arg);
+		if (rc > 0)
+			rc = cli_parse_shared(c, opt, arg, err, errlen);
+		if (rc >= 0)
+			return rc;
 	}
-	snprintf(err, errlen, "invalid value '%s' for %s", arg,
-		 opt == OPT_RINGBUF	 ? "--ringbuf-kb (a power of two, 4 to 1048576)"
-		 : opt == OPT_NET_SLOTS ? "--net-slots (a power of two, 64 to 1048576)"
-		 : opt == OPT_DISK_PROCS ? "--disk-procs (16 to 1048576)"
-		 : opt == OPT_DISK_REQUESTS ? "--disk-requests (64 to 4194304)"
-		 : opt == OPT_CONN_RINGBUF ? "--conn-ringbuf-kb (a power of two, 4 to 1048576)"
-		 : opt == OPT_CONN_PEERS ? "--conn-peers-max (16 to 16777216)"
-		 : opt == OPT_UDP_PEERS ? "--udp-peers (1 to 4096)"
-					 : (char[]){'-', (char)opt, '\0'});
-	return CLI_USAGE_EXIT;
+	return bad_value(opt, arg, err, errlen);
 }
 
 /* Combinations of the history options that make sense. */
@@ -412,13 +448,10 @@ static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t 
 				return CLI_USAGE_EXIT;
 			}
 		} else if (!strcmp(a, "--conn-ringbuf-kb") && i + 1 < argc) {
-			long l;
-
-			if (cli_parse_long(argv[++i], 4, 1 << 20, &l) || (l & (l - 1))) {
+			if (cli_parse_unsigned(argv[++i], 4, 1 << 20, true, &c->conn_ringbuf_kb)) {
 				snprintf(err, errlen, "events: --conn-ringbuf-kb needs a power of two");
 				return CLI_USAGE_EXIT;
 			}
-			c->conn_ringbuf_kb = (unsigned)l;
 		} else {
 			snprintf(err, errlen, "events: unexpected argument '%s'", a);
 			return CLI_USAGE_EXIT;
@@ -454,7 +487,7 @@ unsigned cli_need(const struct cli *c)
 int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
 	bool asc = false, replay = false;
-	int opt, rc;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->interval_s = 1.0;
@@ -477,24 +510,11 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		argc--;
 		argv++;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":bn:d:s:t:p:Hao:f:cvVh", long_opts, NULL)) != -1) {
-		if (opt == '?') {
-			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
-			else
-				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
-			return CLI_USAGE_EXIT;
-		}
-		if (opt == ':') {
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return CLI_USAGE_EXIT;
-		}
-		rc = parse_one(c, opt, optarg, &asc, err, errlen);
-		if (rc)
-			return rc;
-	}
+	rc = cli_getopt_each(c, argc, argv, ":bn:d:s:t:p:Hao:f:cvVh", long_opts, "", parse_one,
+			     &asc, err, errlen);
+	if (rc)
+		return rc;
+	c->render.verbose = c->verbose > 0; /* -v: table occupancy in the header */
 	if (replay && optind < argc && !c->from_path)
 		c->from_path = argv[optind++];
 	if (replay && !c->from_path) {

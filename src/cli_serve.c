@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "cli_int.h"
 #include "serve/evring.h"
 
 void cli_serve_usage(FILE *out)
@@ -59,16 +59,9 @@ enum {
 	OPT_LABELS,
 	OPT_PID,
 	OPT_FILTER,
-	OPT_BPF,
-	OPT_RB,
-	OPT_DB,
-	OPT_RETAIN,
-	OPT_MAXDB,
-	OPT_DOWNSAMPLE,
 	OPT_MCONNS,
 	OPT_MCONNS_TOP,
 	OPT_EVKEEP,
-	OPT_CONN_RB,
 };
 
 static const struct option serve_opts[] = {
@@ -86,16 +79,7 @@ static const struct option serve_opts[] = {
 	{"metrics-connections", no_argument, NULL, OPT_MCONNS},
 	{"metrics-connections-top", required_argument, NULL, OPT_MCONNS_TOP},
 	{"events-keep", required_argument, NULL, OPT_EVKEEP},
-	{"conn-ringbuf-kb", required_argument, NULL, OPT_CONN_RB},
-	{"db", required_argument, NULL, OPT_DB},
-	{"retain", required_argument, NULL, OPT_RETAIN},
-	{"max-db-size", required_argument, NULL, OPT_MAXDB},
-	{"downsample", required_argument, NULL, OPT_DOWNSAMPLE},
-	{"delay", required_argument, NULL, 'd'},
-	{"bpf-stats", no_argument, NULL, OPT_BPF},
-	{"ringbuf-kb", required_argument, NULL, OPT_RB},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
+	CLI_SHARED_LONG_OPTS,
 	{NULL, 0, NULL, 0},
 };
 
@@ -126,13 +110,14 @@ bad:
 	return -1;
 }
 
-static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t errlen)
+static int serve_one(struct cli *c, int opt, const char *arg, void *ctx, char *err, size_t errlen)
 {
 	struct serve_opts *s = &c->serve;
-	char *end;
+	unsigned u;
 	long l;
-	int f;
+	int f, rc;
 
+	(void)ctx;
 	switch (opt) {
 	case 'l':
 		if (!arg[0] || strlen(arg) >= sizeof(s->listen))
@@ -143,24 +128,21 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 		s->web_config = arg;
 		return 0;
 	case OPT_MAXCONN:
-		if (cli_parse_long(arg, 1, 65536, &l))
+		if (cli_parse_unsigned(arg, 1, 65536, false, &s->max_conns))
 			break;
-		s->max_conns = (unsigned)l;
 		return 0;
 	case OPT_TIMEOUT:
-		if (cli_parse_long(arg, 1, 3600, &l))
+		if (cli_parse_unsigned(arg, 1, 3600, false, &s->timeout_s))
 			break;
-		s->timeout_s = (unsigned)l;
 		return 0;
 	case OPT_THREADS:
-		if (cli_parse_long(arg, 1, 64, &l))
+		if (cli_parse_unsigned(arg, 1, 64, false, &s->threads))
 			break;
-		s->threads = (unsigned)l;
 		return 0;
 	case OPT_MAXRESP:
-		if (cli_parse_long(arg, 1, 4096, &l))
+		if (cli_parse_unsigned(arg, 1, 4096, false, &u))
 			break;
-		s->max_response = (size_t)l << 20;
+		s->max_response = (size_t)u << 20;
 		return 0;
 	case OPT_TOP:
 		if (cli_parse_long(arg, 0, 100000, &l))
@@ -198,52 +180,14 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 			break;
 		s->events_keep = (size_t)l;
 		return 0;
-	case OPT_CONN_RB:
-		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
-			break;
-		c->conn_ringbuf_kb = (unsigned)l;
-		return 0;
-	case OPT_DB:
+	case CLI_OPT_DB:
 		c->db_path = strcmp(arg, "off") ? arg : NULL;
 		s->db_given = c->db_path != NULL;
 		return 0;
-	case OPT_RETAIN:
-		if (store_parse_duration(arg, &c->store.retain_ns))
-			break;
-		return 0;
-	case OPT_MAXDB:
-		if (store_parse_size(arg, &c->store.max_bytes))
-			break;
-		return 0;
-	case OPT_DOWNSAMPLE:
-		if (store_parse_tiers(arg, &c->store))
-			break;
-		return 0;
-	case 'd':
-		errno = 0;
-		c->interval_s = strtod(arg, &end);
-		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
-		    c->interval_s < 0.1 || c->interval_s > 3600)
-			break;
-		s->interval_s = c->interval_s;
-		return 0;
-	case OPT_BPF:
-		c->bpf_stats = true;
-		return 0;
-	case OPT_RB:
-		if (cli_parse_long(arg, 4, 1 << 20, &l) || (l & (l - 1)))
-			break;
-		c->ringbuf_kb = (unsigned)l;
-		return 0;
-	case 'v':
-		c->verbose++;
-		return 0;
-	case 'h':
-		c->help = true;
-		return 0;
 	default:
-		snprintf(err, errlen, "unknown option");
-		return CLI_USAGE_EXIT;
+		rc = cli_parse_shared(c, opt, arg, err, errlen);
+		if (rc >= 0)
+			return rc;
 	}
 	for (const struct option *o = serve_opts; o->name; o++) {
 		if (o->val == opt) {
@@ -257,30 +201,16 @@ static int serve_one(struct cli *c, int opt, const char *arg, char *err, size_t 
 
 int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 {
-	int opt, rc;
+	int rc;
 
 	c->mode = MODE_SERVE;
 	serve_opts_default(&c->serve);
 	c->db_path = STORE_DEFAULT_PATH; /* history is on unless --db off */
+	rc = cli_getopt_each(c, argc, argv, ":l:d:vh", serve_opts, "serve: ", serve_one, NULL, err,
+			     errlen);
+	if (rc)
+		return rc;
 	c->serve.interval_s = c->interval_s;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:d:vh", serve_opts, NULL)) != -1) {
-		if (opt == '?') {
-			if (optopt)
-				snprintf(err, errlen, "serve: unknown option '-%c'", optopt);
-			else
-				snprintf(err, errlen, "serve: unknown option '%s'", argv[optind - 1]);
-			return CLI_USAGE_EXIT;
-		}
-		if (opt == ':') {
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-			return CLI_USAGE_EXIT;
-		}
-		rc = serve_one(c, opt, optarg, err, errlen);
-		if (rc)
-			return rc;
-	}
 	if (optind < argc) {
 		snprintf(err, errlen, "serve: unexpected argument '%s'", argv[optind]);
 		return CLI_USAGE_EXIT;
