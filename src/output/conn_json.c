@@ -1,20 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Connections as JSON: under each process, or as their own table (--connections --json). */
-#include <errno.h>
-#include <math.h>
 #include <netinet/in.h>
-#include <stdlib.h>
+#include "output/json.h"
 #include "output/json_conn.h"
 #include "output/render.h"
-
-static json_t *num_or_null(double v)
-{
-	if (isnan(v))
-		return json_null();
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
 
 json_t *conn_to_json(const struct conn *c)
 {
@@ -25,7 +14,7 @@ json_t *conn_to_json(const struct conn *c)
 		const char *t;
 
 		if (conn_fields[f].type == FT_NUM) {
-			json_object_set_new(o, conn_fields[f].name, num_or_null(c->v[f]));
+			json_object_set_new(o, conn_fields[f].name, num_json(c->v[f]));
 			continue;
 		}
 		t = conn_str(c, f, buf, sizeof(buf));
@@ -71,27 +60,13 @@ json_t *conn_occupancy_json(const struct snapshot *s)
 int render_conn_json(struct buf *b, const struct snapshot *s, const struct conn *const *c, size_t n,
 		     const struct render_opts *o)
 {
-	json_t *root = json_object(), *arr = json_array();
-	char *text;
-	int err;
+	json_t *root = interval_json(s), *arr = json_array();
 
 	(void)o;
-	json_object_set_new(root, "seq", json_integer((json_int_t)s->seq));
-	json_object_set_new(root, "time", json_real((double)s->wall_ns / 1e9));
-	json_object_set_new(root, "interval_s", json_real((double)s->interval_ns / 1e9));
-	json_object_set_new(root, "status", json_string(s->status));
 	json_object_set_new(root, "self_cpu_pct", json_real(s->self_cpu_pct));
 	json_object_set_new(root, "occupancy", conn_occupancy_json(s));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, conn_to_json(c[i]));
 	json_object_set_new(root, "connections", arr);
-	text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	err = buf_puts(b, text);
-	if (!err)
-		err = buf_puts(b, "\n");
-	free(text);
-	return err;
+	return put_json_line(b, root);
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The event stream (ebtop events): connect, accept, close and exec, as text lines or JSON. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <netinet/in.h>
@@ -125,23 +123,6 @@ json_t *event_to_json(const struct event *e)
 	return o;
 }
 
-static int event_json(struct buf *b, const struct event *e)
-{
-	json_t *o = event_to_json(e);
-	char *text;
-	int err;
-
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!text)
-		return -ENOMEM;
-	err = buf_puts(b, text);
-	if (!err)
-		err = buf_puts(b, "\n");
-	free(text);
-	return err;
-}
-
 int render_event_header(struct buf *b)
 {
 	return buf_printf(b, "%-12s %-7s %7s %-15s %s\n", "TIME", "EVENT", "PID", "COMM",
@@ -205,7 +186,7 @@ static int event_text(struct buf *b, const struct event *e)
 
 int render_event(struct buf *b, const struct event *e, bool json)
 {
-	return json ? event_json(b, e) : event_text(b, e);
+	return json ? put_json_line(b, event_to_json(e)) : event_text(b, e);
 }
 
 int render_events_lost(struct buf *b, uint64_t lost, uint64_t missed, bool json)

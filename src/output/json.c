@@ -24,7 +24,7 @@ static const char *const err_keys[EBTOP_NERR] = {
 	[EBTOP_ERR_EVENTS] = "events_lost",
 };
 
-static json_t *num_or_null(double v)
+json_t *num_json(double v)
 {
 	if (isnan(v))
 		return json_null();
@@ -32,6 +32,32 @@ static json_t *num_or_null(double v)
 	if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		return json_integer((json_int_t)v);
 	return json_real(v);
+}
+
+json_t *interval_json(const struct snapshot *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "seq", json_integer((json_int_t)s->seq));
+	json_object_set_new(o, "time", json_real((double)s->wall_ns / 1e9));
+	json_object_set_new(o, "interval_s", json_real((double)s->interval_ns / 1e9));
+	json_object_set_new(o, "status", json_string(s->status));
+	return o;
+}
+
+int put_json_line(struct buf *b, json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+	int err;
+
+	json_decref(o);
+	if (!text)
+		return -ENOMEM;
+	err = buf_puts(b, text);
+	if (!err)
+		err = buf_puts(b, "\n");
+	free(text);
+	return err;
 }
 
 static json_t *str_or_null(const char *s)
@@ -49,7 +75,7 @@ json_t *row_json(const struct row *r)
 		if (fields[f].type == FT_STR)
 			json_object_set_new(o, fields[f].name, str_or_null(row_str(r, f)));
 		else
-			json_object_set_new(o, fields[f].name, num_or_null(r->v[f]));
+			json_object_set_new(o, fields[f].name, num_json(r->v[f]));
 	}
 	json_object_set_new(o, "start_ns", json_integer((json_int_t)r->start_ns));
 	json_object_set_new(o, "exited", json_boolean(r->flags & ROW_EXITED));
@@ -63,7 +89,7 @@ json_t *totals_json(const struct snapshot *s)
 
 	for (int f = 0; f < F_NUM; f++) {
 		if (fields[f].name && (fields[f].flags & FIELD_SUM) && !isnan(s->total.v[f]))
-			json_object_set_new(o, fields[f].name, num_or_null(s->total.v[f]));
+			json_object_set_new(o, fields[f].name, num_json(s->total.v[f]));
 	}
 	return o;
 }
@@ -80,7 +106,7 @@ json_t *self_json(const struct snapshot *s)
 		json_object_set_new(p, "run_cnt", json_integer((json_int_t)s->progs[i].run_cnt));
 		json_object_set_new(p, "run_time_ns",
 				    json_integer((json_int_t)s->progs[i].run_time_ns));
-		json_object_set_new(p, "ns_per_event", num_or_null(s->progs[i].ns_per_event));
+		json_object_set_new(p, "ns_per_event", num_json(s->progs[i].ns_per_event));
 		json_object_set_new(p, "missed", json_integer((json_int_t)s->progs[i].missed));
 		json_array_append_new(progs, p);
 	}
@@ -99,11 +125,11 @@ static json_t *lat_json(const struct lat_summary *l)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "min_ns", num_or_null(l->min));
-	json_object_set_new(o, "avg_ns", num_or_null(l->avg));
-	json_object_set_new(o, "p50_ns", num_or_null(l->p50));
-	json_object_set_new(o, "p99_ns", num_or_null(l->p99));
-	json_object_set_new(o, "max_ns", num_or_null(l->max));
+	json_object_set_new(o, "min_ns", num_json(l->min));
+	json_object_set_new(o, "avg_ns", num_json(l->avg));
+	json_object_set_new(o, "p50_ns", num_json(l->p50));
+	json_object_set_new(o, "p99_ns", num_json(l->p99));
+	json_object_set_new(o, "max_ns", num_json(l->max));
 	return o;
 }
 
@@ -163,14 +189,8 @@ json_t *disks_json(const struct snapshot *s)
 int render_json(struct buf *b, const struct snapshot *s, const struct row *const *rows, size_t n,
 		const struct render_opts *o)
 {
-	json_t *root = json_object(), *arr = json_array();
-	char *text;
-	int err;
+	json_t *root = interval_json(s), *arr = json_array();
 
-	json_object_set_new(root, "seq", json_integer((json_int_t)s->seq));
-	json_object_set_new(root, "time", json_real((double)s->wall_ns / 1e9));
-	json_object_set_new(root, "interval_s", json_real((double)s->interval_ns / 1e9));
-	json_object_set_new(root, "status", json_string(s->status));
 	json_object_set_new(root, "cpus", json_integer((json_int_t)s->ncpus));
 	json_object_set_new(root, "totals", totals_json(s));
 	json_object_set_new(root, "self", self_json(s));
@@ -184,13 +204,5 @@ int render_json(struct buf *b, const struct snapshot *s, const struct row *const
 		json_array_append_new(arr, r);
 	}
 	json_object_set_new(root, o->threads ? "threads" : "processes", arr);
-	text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	err = buf_puts(b, text);
-	if (!err)
-		err = buf_puts(b, "\n");
-	free(text);
-	return err;
+	return put_json_line(b, root);
 }
