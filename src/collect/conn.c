@@ -13,6 +13,7 @@
 #include "collect/conn.h"
 #include "collect/iter.h"
 #include "core/clock.h"
+#include "core/grow.h"
 #include "core/log.h"
 
 #define PEER_BATCH    4096
@@ -168,23 +169,6 @@ static int open_cgroup2_root(void)
 	return fd;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 256;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	n = realloc(*p, c * size);
-	if (!n)
-		return -ENOMEM;
-	*p = n;
-	*cap = c;
-	return 0;
-}
-
 static void refresh_clock_offset(struct conn_reader *r)
 {
 	r->boot_to_wall = (int64_t)clock_wall_ns() - (int64_t)clock_boot_ns();
@@ -201,7 +185,8 @@ static int on_conn_rec(void *ctx, void *data, size_t size)
 	if (kind == EBTOP_CONN_FINAL) {
 		if (size < sizeof(struct ebtop_conn_rec))
 			return 0;
-		if (grow((void **)&r->finals, &r->finals_cap, r->nfinals + 1, sizeof(*r->finals))) {
+		if (grow_array((void **)&r->finals, &r->finals_cap, r->nfinals + 1,
+			       sizeof(*r->finals), 256)) {
 			r->err = -ENOMEM;
 			return -ENOMEM;
 		}
@@ -217,7 +202,7 @@ static int on_conn_rec(void *ctx, void *data, size_t size)
 		r->ev_dropped++;
 		return 0;
 	}
-	if (grow((void **)&r->ev, &r->ev_cap, r->nev + 1, sizeof(*r->ev))) {
+	if (grow_array((void **)&r->ev, &r->ev_cap, r->nev + 1, sizeof(*r->ev), 256)) {
 		r->err = -ENOMEM;
 		return -ENOMEM;
 	}
@@ -313,8 +298,8 @@ static int read_peers(struct conn_reader *r)
 		__u32 count = PEER_BATCH;
 		int err;
 
-		if (grow((void **)&r->pkeys, &r->peers_cap, r->npeers + PEER_BATCH,
-			 sizeof(*r->pkeys)))
+		if (grow_array((void **)&r->pkeys, &r->peers_cap, r->npeers + PEER_BATCH,
+			       sizeof(*r->pkeys), 256))
 			return -ENOMEM;
 		/* Both arrays share peers_cap: the values array follows the keys. */
 		{
@@ -386,7 +371,7 @@ int conn_reader_begin(struct conn_reader *r, bool read_tables)
 
 static struct ebtop_conn_rec *out_add(struct conn_reader *r)
 {
-	if (grow((void **)&r->out, &r->out_cap, r->nout + 1, sizeof(*r->out)))
+	if (grow_array((void **)&r->out, &r->out_cap, r->nout + 1, sizeof(*r->out), 256))
 		return NULL;
 	return &r->out[r->nout++];
 }

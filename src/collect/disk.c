@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
 #include "collect/disk.h"
+#include "core/grow.h"
 
 static bool has_tp(const struct btf *vmlinux, const char *name)
 {
@@ -65,23 +66,6 @@ bool disk_select(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, c
 	return want;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int key_cmp(const void *pa, const void *pb)
 {
 	const struct ebtop_disk_lat_key *a = pa, *b = pb;
@@ -96,7 +80,7 @@ static int live_set(struct disk_reader *r, const struct ebtop_task_rec *recs, si
 {
 	size_t k = 0;
 
-	if (grow((void **)&r->live, &r->live_cap, n + 1, sizeof(*r->live)))
+	if (grow_array((void **)&r->live, &r->live_cap, n + 1, sizeof(*r->live), 16))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (recs[i].kind != EBTOP_REC_LIVE)
@@ -119,7 +103,7 @@ static int read_lats(struct disk_reader *r, struct ebtop_bpf *skel)
 	size_t n = 0;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (grow((void **)&r->lats, &r->lat_cap, n + 1, sizeof(*r->lats)))
+		if (grow_array((void **)&r->lats, &r->lat_cap, n + 1, sizeof(*r->lats), 16))
 			return -ENOMEM;
 		key = next;
 		prev = &key;
@@ -188,7 +172,7 @@ static int read_devs(struct disk_reader *r, struct ebtop_bpf *skel)
 			return -ENOMEM;
 	}
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (grow((void **)&r->devs, &r->dev_cap, n + 1, sizeof(*r->devs)))
+		if (grow_array((void **)&r->devs, &r->dev_cap, n + 1, sizeof(*r->devs), 16))
 			return -ENOMEM;
 		key = next;
 		prev = &key;

@@ -1,28 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Reading one pass of a BPF iterator of fixed-size records into a growing array. */
 #include <errno.h>
-#include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/iter.h"
-
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 256;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*buf, c * elem);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = c;
-	return 0;
-}
+#include "core/grow.h"
 
 int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t *n)
 {
@@ -37,7 +20,7 @@ int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, s
 		ssize_t k;
 
 		/* Room for at least 64 more records: a read returns whole seq_file pages. */
-		if (grow(buf, cap, bytes / elem + 64, elem)) {
+		if (grow_array(buf, cap, bytes / elem + 64, elem, 256)) {
 			err = -ENOMEM;
 			break;
 		}

@@ -353,15 +353,13 @@ static bool conn_counts_opened(const struct conn *c)
 	       !(c->flags & (EBTOP_CONN_F_PREEXIST | EBTOP_CONN_F_SHARED));
 }
 
-/* What this row adds to its process over the interval, against its previous self. */
+/* What this row adds to its process's opened and failed counts, against its previous self. */
 static void conn_sums_add(struct row_conns *rc, const struct conn *c, const struct conn *old)
 {
 	bool passive = (c->flags & EBTOP_CONN_F_PASSIVE) != 0;
 
 	if (c->proto != IPPROTO_TCP || (c->flags & EBTOP_CONN_F_SHARED))
 		return;
-	rc->retrans += c->delta.retrans;
-	rc->segs_out += c->delta.segs_out;
 	if (conn_counts_opened(c) && !(old && conn_counts_opened(old))) {
 		rc->delta.opened++;
 		if (passive)
@@ -400,27 +398,15 @@ static const struct row *find_proc(const struct snapshot *s, uint32_t pid, uint6
 	return NULL;
 }
 
-/*
- * Links process rows to their range of conns and sums what the process
- * fields need; cumulative sums carry over from the process's previous row.
- */
-static void link_procs(struct snapshot *s, const struct snapshot *prev)
+void conn_link_rows(struct snapshot *s)
 {
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct row *p = &s->procs[i];
 		struct row_conns *rc = &p->conn;
-		const struct row *old = find_proc(prev, p->pid, p->start_ns);
 
 		memset(rc, 0, sizeof(*rc));
-		if (old) {
-			rc->tot = old->conn.tot;
-			rc->out = old->conn.out;
-			rc->in = old->conn.in;
-			rc->retrans_tot = old->conn.retrans_tot;
-			rc->segs_out_tot = old->conn.segs_out_tot;
-		}
 		while (j < s->nconns &&
 		       (s->conns[j].pid < p->pid ||
 			(s->conns[j].pid == p->pid && s->conns[j].pstart_ns < p->start_ns)))
@@ -435,9 +421,39 @@ static void link_procs(struct snapshot *s, const struct snapshot *prev)
 			rc->count++;
 			if (!(c->flags & EBTOP_CONN_F_CLOSED))
 				rc->open++;
-			conn_sums_add(rc, c, find_key(prev, c));
+			if (c->proto == IPPROTO_TCP && !(c->flags & EBTOP_CONN_F_SHARED)) {
+				rc->retrans += c->delta.retrans;
+				rc->segs_out += c->delta.segs_out;
+			}
 		}
 		rc->rows = rc->count ? &s->conns[rc->first] : NULL;
+	}
+}
+
+/*
+ * Links process rows to their range of conns and sums what the process
+ * fields need; cumulative sums carry over from the process's previous row.
+ */
+static void link_procs(struct snapshot *s, const struct snapshot *prev)
+{
+	conn_link_rows(s);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct row *p = &s->procs[i];
+		struct row_conns *rc = &p->conn;
+		const struct row *old = find_proc(prev, p->pid, p->start_ns);
+
+		if (old) {
+			rc->tot = old->conn.tot;
+			rc->out = old->conn.out;
+			rc->in = old->conn.in;
+			rc->retrans_tot = old->conn.retrans_tot;
+			rc->segs_out_tot = old->conn.segs_out_tot;
+		}
+		for (uint32_t k = 0; k < rc->count; k++) {
+			const struct conn *c = &rc->rows[k];
+
+			conn_sums_add(rc, c, find_key(prev, c));
+		}
 		rc->retrans_tot += rc->retrans;
 		rc->segs_out_tot += rc->segs_out;
 		rc->tot.opened += rc->delta.opened;

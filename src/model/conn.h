@@ -157,6 +157,12 @@ int conn_key_cmp(const struct conn *a, const struct conn *b);
  */
 int conn_build(struct snapshot *s, const struct snapshot *prev, const struct ebtop_conn_rec *recs,
 	       size_t n, double dt);
+/*
+ * Links process rows to their range of s->conns (row.conn first, count, rows;
+ * conn.owner) and counts what needs no earlier snapshot: open connections,
+ * TCP retransmissions and segments sent. The rest of row.conn is zeroed.
+ */
+void conn_link_rows(struct snapshot *s);
 /* Adds a process row's interval sums to the total row. */
 void conn_total_add(struct row *total, const struct row *p);
 /* Copies the interval's events into the snapshot. */

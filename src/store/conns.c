@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/grow.h"
 #include "store/store_int.h"
 
 #define SQL_MAX 8192
@@ -109,24 +110,43 @@ static int lazy(struct store *st, sqlite3_stmt **q, const char *sql)
 	return store_prepare(st, sql, q);
 }
 
+/*
+ * Appends "a, b, c" to sql (SQL_MAX bytes, len used): cols, then with fields
+ * the connection field columns the database has. Returns the new length.
+ */
+static size_t col_list(const struct store *st, char *sql, size_t len, const char *const *cols,
+		       bool fields)
+{
+	for (int i = 0; cols[i]; i++)
+		len += (size_t)snprintf(sql + len, SQL_MAX - len, "%s%s", i ? ", " : "", cols[i]);
+	for (int f = 0; fields && f < CF_NUM; f++) {
+		if (st->ccol[f])
+			len += (size_t)snprintf(sql + len, SQL_MAX - len, ", \"%s\"", conn_column(f));
+	}
+	return len;
+}
+
+/* "INSERT INTO table (columns) VALUES (?, ...)" into sql (SQL_MAX bytes); see col_list(). */
+static void insert_sql(const struct store *st, char *sql, const char *table,
+		       const char *const *cols, bool fields)
+{
+	size_t len = (size_t)snprintf(sql, SQL_MAX, "INSERT INTO %s (", table);
+	int n = fields ? st->nccols : 0;
+
+	for (int i = 0; cols[i]; i++)
+		n++;
+	len = col_list(st, sql, len, cols, fields);
+	len += (size_t)snprintf(sql + len, SQL_MAX - len, ") VALUES (?");
+	for (int i = 1; i < n; i++)
+		len += (size_t)snprintf(sql + len, SQL_MAX - len, ", ?");
+	snprintf(sql + len, SQL_MAX - len, ")");
+}
+
 static int prepare_conn_insert(struct store *st)
 {
 	char sql[SQL_MAX];
-	size_t len = 0;
 
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "INSERT INTO conn_sample (");
-	for (int i = 0; conn_fixed[i]; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
-					conn_fixed[i]);
-	for (int f = 0; f < CF_NUM; f++) {
-		if (st->ccol[f])
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", \"%s\"",
-						conn_column(f));
-	}
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?");
-	for (int i = 1; i < NFIXED + st->nccols; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
-	snprintf(sql + len, sizeof(sql) - len, ")");
+	insert_sql(st, sql, "conn_sample", conn_fixed, true);
 	return lazy(st, &st->ins_conn, sql);
 }
 
@@ -324,19 +344,11 @@ static void bind_conn_event(sqlite3_stmt *q, const struct ebtop_conn_rec *r, int
 int store_events_write(struct store *st, int64_t sample_id, const struct snapshot *s)
 {
 	char sql[SQL_MAX];
-	size_t len = 0;
 	int err = 0;
 
 	if (!s->nevents)
 		return 0;
-	len += (size_t)snprintf(sql, sizeof(sql), "INSERT INTO event (");
-	for (int i = 0; event_cols[i]; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
-					event_cols[i]);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, ") VALUES (?");
-	for (int i = 1; i < NEVCOLS; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
-	snprintf(sql + len, sizeof(sql) - len, ")");
+	insert_sql(st, sql, "event", event_cols, false);
 	err = lazy(st, &st->ins_event, sql);
 	for (size_t k = 0; !err && k < s->nevents; k++) {
 		const struct event *e = &s->events[k];
@@ -432,78 +444,40 @@ static int key_cmp_r(const void *pa, const void *pb, void *base)
 	return conn_key_cmp(&c[*(const uint32_t *)pa], &c[*(const uint32_t *)pb]);
 }
 
-/* Process rows point at their range of connections, as the model links them. */
-static void link_rows(struct snapshot *s)
+/*
+ * Prepares "SELECT columns" and then tail into *q (once) and binds the sample
+ * id to its one parameter; see col_list().
+ */
+static int select_sample(struct store *st, sqlite3_stmt **q, const char *const *cols,
+			 bool fields, const char *tail, int64_t sample_id)
 {
-	size_t j = 0;
+	char sql[SQL_MAX];
+	size_t len = col_list(st, sql, (size_t)snprintf(sql, SQL_MAX, "SELECT "), cols, fields);
+	int err;
 
-	for (size_t i = 0; i < s->nprocs; i++) {
-		struct row *p = &s->procs[i];
-		struct row_conns *rc = &p->conn;
-
-		memset(rc, 0, sizeof(*rc));
-		while (j < s->nconns &&
-		       (s->conns[j].pid < p->pid ||
-			(s->conns[j].pid == p->pid && s->conns[j].pstart_ns < p->start_ns)))
-			j++;
-		rc->first = (uint32_t)j;
-		for (; j < s->nconns && s->conns[j].pid == p->pid &&
-		       s->conns[j].pstart_ns == p->start_ns;
-		     j++) {
-			struct conn *c = &s->conns[j];
-
-			c->owner = p;
-			rc->count++;
-			if (!(c->flags & EBTOP_CONN_F_CLOSED))
-				rc->open++;
-			if (c->proto == IPPROTO_TCP && !(c->flags & EBTOP_CONN_F_SHARED)) {
-				rc->retrans += c->delta.retrans;
-				rc->segs_out += c->delta.segs_out;
-			}
-		}
-		rc->rows = rc->count ? &s->conns[rc->first] : NULL;
-	}
+	snprintf(sql + len, SQL_MAX - len, "%s", tail);
+	err = lazy(st, q, sql);
+	if (!err)
+		sqlite3_bind_int64(*q, 1, sample_id);
+	return err;
 }
 
 int store_conns_read(struct store *st, int64_t sample_id, struct snapshot *s)
 {
-	char sql[SQL_MAX];
-	size_t len = 0, cap = 0;
-	int rc, err = 0;
+	size_t cap = 0;
+	int rc, err;
 
-	len += (size_t)snprintf(sql, sizeof(sql), "SELECT ");
-	for (int i = 0; conn_fixed[i]; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
-					conn_fixed[i]);
-	for (int f = 0; f < CF_NUM; f++) {
-		if (st->ccol[f])
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", \"%s\"",
-						conn_column(f));
-	}
-	snprintf(sql + len, sizeof(sql) - len,
-		 " FROM conn_sample WHERE sample_id = ? ORDER BY idx");
-	err = lazy(st, &st->get_conns, sql);
+	err = select_sample(st, &st->get_conns, conn_fixed, true,
+			    " FROM conn_sample WHERE sample_id = ? ORDER BY idx", sample_id);
 	if (err)
 		return err;
-	sqlite3_bind_int64(st->get_conns, 1, sample_id);
 	while ((rc = sqlite3_step(st->get_conns)) == SQLITE_ROW) {
-		if (s->nconns == cap) {
-			struct conn *nc;
-
-			cap = cap ? cap * 2 : 64;
-			nc = realloc(s->conns, cap * sizeof(*nc));
-			if (!nc) {
-				err = -ENOMEM;
-				break;
-			}
-			s->conns = nc;
-		}
+		err = grow_array((void **)&s->conns, &cap, s->nconns + 1, sizeof(*s->conns), 64);
+		if (err)
+			break;
 		read_conn(st, st->get_conns, &s->conns[s->nconns++]);
 	}
-	if (!err && rc != SQLITE_DONE) {
-		store_set_err(st, "reading connection rows");
-		err = store_errno(sqlite3_extended_errcode(st->db));
-	}
+	err = store_rows_end(st, rc, err, "reading connection rows");
 	sqlite3_reset(st->get_conns);
 	if (err)
 		return err;
@@ -513,7 +487,7 @@ int store_conns_read(struct store *st, int64_t sample_id, struct snapshot *s)
 	for (size_t i = 0; i < s->nconns; i++)
 		s->conn_by_key[i] = (uint32_t)i;
 	qsort_r(s->conn_by_key, s->nconns, sizeof(*s->conn_by_key), key_cmp_r, s->conns);
-	link_rows(s);
+	conn_link_rows(s); /* process rows point at their connections, as the model links them */
 	return 0;
 }
 
@@ -546,19 +520,13 @@ static void read_conn_event(sqlite3_stmt *q, struct ebtop_conn_rec *r, int i)
 
 int store_events_read(struct store *st, int64_t sample_id, struct snapshot *s)
 {
-	char sql[SQL_MAX];
-	size_t len = 0, cap = 0;
-	int rc, err = 0;
+	size_t cap = 0;
+	int rc, err;
 
-	len += (size_t)snprintf(sql, sizeof(sql), "SELECT ");
-	for (int i = 0; event_cols[i]; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? ", " : "",
-					event_cols[i]);
-	snprintf(sql + len, sizeof(sql) - len, " FROM event WHERE sample_id = ? ORDER BY id");
-	err = lazy(st, &st->get_events, sql);
+	err = select_sample(st, &st->get_events, event_cols, false,
+			    " FROM event WHERE sample_id = ? ORDER BY id", sample_id);
 	if (err)
 		return err;
-	sqlite3_bind_int64(st->get_events, 1, sample_id);
 	while ((rc = sqlite3_step(st->get_events)) == SQLITE_ROW) {
 		sqlite3_stmt *q = st->get_events;
 		const char *kind = (const char *)sqlite3_column_text(q, 2), *comm;
@@ -571,17 +539,9 @@ int store_events_read(struct store *st, int64_t sample_id, struct snapshot *s)
 		}
 		if (!k)
 			continue; /* a kind this build does not know */
-		if (s->nevents == cap) {
-			struct event *ne;
-
-			cap = cap ? cap * 2 : 32;
-			ne = realloc(s->events, cap * sizeof(*ne));
-			if (!ne) {
-				err = -ENOMEM;
-				break;
-			}
-			s->events = ne;
-		}
+		err = grow_array((void **)&s->events, &cap, s->nevents + 1, sizeof(*s->events), 32);
+		if (err)
+			break;
 		e = &s->events[s->nevents++];
 		memset(e, 0, sizeof(*e));
 		e->kind = k;
@@ -611,10 +571,7 @@ int store_events_read(struct store *st, int64_t sample_id, struct snapshot *s)
 			read_conn_event(q, &e->conn, 12);
 		}
 	}
-	if (!err && rc != SQLITE_DONE) {
-		store_set_err(st, "reading events");
-		err = store_errno(sqlite3_extended_errcode(st->db));
-	}
+	err = store_rows_end(st, rc, err, "reading events");
 	sqlite3_reset(st->get_events);
 	return err;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/grow.h"
 #include "store/store_int.h"
 
 /* Histogram text: 432 buckets of "[lo,hi,count]" at most ~40 bytes each. */
@@ -190,17 +191,9 @@ int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s)
 		const char *hist = (const char *)sqlite3_column_text(q, 32);
 		struct disk_row *d;
 
-		if (s->ndisks == cap) {
-			struct disk_row *nd;
-
-			cap = cap ? cap * 2 : 8;
-			nd = realloc(s->disks, cap * sizeof(*nd));
-			if (!nd) {
-				err = -ENOMEM;
-				break;
-			}
-			s->disks = nd;
-		}
+		err = grow_array((void **)&s->disks, &cap, s->ndisks + 1, sizeof(*s->disks), 8);
+		if (err)
+			break;
 		d = &s->disks[s->ndisks++];
 		memset(d, 0, sizeof(*d));
 		snprintf(d->name, sizeof(d->name), "%s",
@@ -224,10 +217,7 @@ int store_disks_read(struct store *st, int64_t sample_id, struct snapshot *s)
 		if (err)
 			break;
 	}
-	if (!err && rc != SQLITE_DONE) {
-		store_set_err(st, "reading disk rows");
-		err = store_errno(sqlite3_extended_errcode(st->db));
-	}
+	err = store_rows_end(st, rc, err, "reading disk rows");
 	sqlite3_reset(st->get_disks);
 	return err;
 }

@@ -153,10 +153,7 @@ static int span_load(struct store *st, uint64_t from, uint64_t to, struct span *
 		sp->rows += (uint64_t)sqlite3_column_int64(q, 3);
 		sp->n++;
 	}
-	if (!err && rc != SQLITE_DONE) {
-		store_set_err(st, "reading samples");
-		err = store_errno(sqlite3_extended_errcode(st->db));
-	}
+	err = store_rows_end(st, rc, err, "reading samples");
 	sqlite3_finalize(q);
 	if (!err && sp->n) {
 		sp->by_id = malloc(sp->n * sizeof(*sp->by_id));
@@ -258,10 +255,7 @@ static int idents_load(struct qstate *qs, int64_t lo, int64_t hi)
 		p->last = sqlite3_column_type(s, 6) == SQLITE_NULL ? INT64_MAX
 								   : sqlite3_column_int64(s, 6);
 	}
-	if (!err && rc != SQLITE_DONE) {
-		store_set_err(qs->st, "reading processes");
-		err = store_errno(sqlite3_extended_errcode(qs->st->db));
-	}
+	err = store_rows_end(qs->st, rc, err, "reading processes");
 	sqlite3_finalize(s);
 	return err;
 }

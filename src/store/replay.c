@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/grow.h"
 #include "core/log.h"
 #include "store/replay.h"
 #include "store/store_int.h"
@@ -338,16 +339,9 @@ static int load_rows(struct replay *r, struct snapshot *s, int64_t id)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct row *p;
 
-		if (s->nprocs == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct row *np = realloc(s->procs, nc * sizeof(*np));
-
-			if (!np) {
-				sqlite3_reset(q);
-				return fail(r, -ENOMEM, "rebuilding process rows");
-			}
-			s->procs = np;
-			cap = nc;
+		if (grow_array((void **)&s->procs, &cap, s->nprocs + 1, sizeof(*s->procs), 256)) {
+			sqlite3_reset(q);
+			return fail(r, -ENOMEM, "rebuilding process rows");
 		}
 		p = &s->procs[s->nprocs++];
 		memset(p, 0, sizeof(*p));

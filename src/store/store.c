@@ -70,6 +70,14 @@ void store_set_err(struct store *st, const char *what)
 	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
+int store_rows_end(struct store *st, int rc, int err, const char *what)
+{
+	if (err || rc == SQLITE_DONE)
+		return err;
+	store_set_err(st, what);
+	return store_errno(sqlite3_extended_errcode(st->db));
+}
+
 const char *store_errmsg(const struct store *st)
 {
 	return st->errmsg;

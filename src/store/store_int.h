@@ -83,6 +83,12 @@ int store_exec(struct store *st, const char *sql);
 int store_errno(int rc);
 /* Remembers sqlite3_errmsg() (or text) as the handle's last error. */
 void store_set_err(struct store *st, const char *what);
+/*
+ * After stepping through a query's rows (rc: the last sqlite3_step()): err
+ * when set; else 0 at SQLITE_DONE, or the SQLite error (text in st->errmsg,
+ * after what).
+ */
+int store_rows_end(struct store *st, int rc, int err, const char *what);
 
 /* Creates or upgrades the schema to the newest version; msg for the user on failure. */
 int store_schema_upgrade(struct store *st, char *msg, size_t msglen);
