@@ -469,7 +469,6 @@ static int run_tui(const struct cli *c)
 	struct feed *feed = NULL;
 	int err, rc = 1;
 
-	co.net_slots = 0; /* the default: --net-slots applies to batch output */
 	/* Fail before the screen changes, so the reason stays readable. */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ebtop: the interactive view needs a terminal; use -b for batch "
