@@ -107,7 +107,16 @@ $(BUILD)/bench/store_bench: bench/store_bench.c $(BUILD)/libebtop-test.a
 $(BUILD)/bench/serve_conns_bench: bench/serve_conns_bench.c $(BUILD)/libebtop-test.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DEBTOP_TESTING $(LDFLAGS) -o $@ $< $(BUILD)/libebtop-test.a $(LDLIBS)
-bench: $(BUILD)/bench/filter_bench $(BUILD)/bench/store_bench $(BUILD)/bench/serve_conns_bench
+# Empty programs on ebtop's hooks: the floor any tracepoint-based monitor pays (bench/overhead).
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(BUILD) -c $< -o $@
+$(BUILD)/bench/floor.skel.h: $(BUILD)/bench/floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name floor_bpf > $@.tmp && mv $@.tmp $@
+$(BUILD)/bench/floor: bench/floor.c $(BUILD)/bench/floor.skel.h
+	$(CC) $(CFLAGS) -I$(BUILD)/bench $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libbpf) -lelf -lz
+bench: $(BUILD)/bench/filter_bench $(BUILD)/bench/store_bench $(BUILD)/bench/serve_conns_bench \
+	$(BUILD)/bench/floor
 
 # Unit tests always; integration tests when running as root with BPF.
 test: $(BUILD)/ebtop $(UNIT) $(TOOLS)

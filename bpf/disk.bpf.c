@@ -22,7 +22,7 @@ struct inflight {
 	__u32 tgid; /* 0: no task context ("kernel") */
 	__u32 dev;
 	__u64 pstart_ns;
-	__u64 t_start; /* request allocated (or inserted, on kernels without block_io_start) */
+	__u64 t_start; /* request set up (CLOCK_MONOTONIC), as /proc/diskstats times it */
 	__u64 t_issue; /* handed to the driver; 0 until then */
 	__u32 bytes;   /* final size, taken at issue when no more bios can merge */
 	__u32 op;
@@ -202,7 +202,7 @@ static __always_inline __u32 req_op(struct request *rq)
 }
 
 /* Counts a new request for its owner and starts timing it. */
-static __always_inline void request_start(struct request *rq)
+static __always_inline void request_start(struct request *rq, bool kernel_stamp)
 {
 	__u64 key = (__u64)rq;
 	struct ebtop_disk_counters *c;
@@ -231,7 +231,16 @@ static __always_inline void request_start(struct request *rq)
 	in.dev = dev;
 	in.op = op;
 	in.bytes = bytes;
-	in.t_start = bpf_ktime_get_ns();
+	/*
+	 * From block_io_start: now, as the kernel stamps the request right after that
+	 * tracepoint (rq->start_time_ns still holds its previous use there). Later hooks
+	 * (block_rq_insert/issue) take that stamp, what /proc/diskstats times from:
+	 * the time on the plug list is counted too.
+	 */
+	if (kernel_stamp && bpf_core_field_exists(rq->start_time_ns))
+		in.t_start = rq->start_time_ns;
+	if (!in.t_start)
+		in.t_start = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&disk_inflight, &key, &in, BPF_ANY))
 		count_error(EBTOP_ERR_DISK_INFLIGHT);
 }
@@ -334,8 +343,8 @@ static __always_inline void request_done(struct request *rq)
 
 	if (!in)
 		return;
-	q = now - in->t_start;
-	s = in->t_issue ? now - in->t_issue : q;
+	q = now > in->t_start ? now - in->t_start : 0;
+	s = in->t_issue && now > in->t_issue ? now - in->t_issue : q;
 	d = disk_entry(rq, in->dev);
 	if (d) {
 		d->bytes[in->op & 1] += in->bytes;
@@ -356,7 +365,7 @@ static __always_inline void request_done(struct request *rq)
 SEC("tp_btf/block_io_start")
 int BPF_PROG(disk_io_start, struct request *rq)
 {
-	request_start(rq);
+	request_start(rq, false);
 	return 0;
 }
 
@@ -396,7 +405,7 @@ int BPF_PROG(disk_bio_frontmerge, struct bio *bio)
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(disk_rq_insert, struct request *rq)
 {
-	request_start(rq);
+	request_start(rq, true);
 	return 0;
 }
 
@@ -406,7 +415,7 @@ int BPF_PROG(disk_rq_issue_old, struct request *rq)
 	__u64 key = (__u64)rq;
 
 	if (!bpf_map_lookup_elem(&disk_inflight, &key))
-		request_start(rq);
+		request_start(rq, true);
 	request_issue(rq);
 	return 0;
 }
