@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Sends and receives exact byte counts over TCP and UDP, for checking ebtop's numbers. */
+/*
+ * Sends and receives exact byte counts over TCP and UDP, for checking ebtop's numbers. Every count
+ * printed is what the send and receive calls returned, summed, not the count asked for.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -44,9 +47,11 @@ static int resolve(const char *host, const char *port, int type, struct sockaddr
 	return ss->ss_family;
 }
 
-static void send_all(int fd, size_t n)
+/* Returns the bytes send() took, summed (all N, or it dies). */
+static size_t send_all(int fd, size_t n)
 {
 	static const char chunk[65536];
+	size_t sent = 0;
 
 	while (n > 0) {
 		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
@@ -57,13 +62,16 @@ static void send_all(int fd, size_t n)
 		if (w < 0)
 			die("send");
 		n -= (size_t)w;
+		sent += (size_t)w;
 	}
+	return sent;
 }
 
 struct sender {
 	const char *host;
 	const char *port;
-	size_t bytes;
+	size_t bytes; /* to send */
+	size_t sent;  /* sent, by send()'s return values */
 	pid_t tid;
 	pthread_barrier_t *barrier; /* all threads send, and end, together; may be NULL */
 	bool hold;		    /* keep the connection open until stdin ends */
@@ -88,12 +96,12 @@ static void *tcp_sender(void *arg)
 						  : ((struct sockaddr_in *)&ss)->sin_port);
 	if (s->barrier)
 		pthread_barrier_wait(s->barrier);
-	send_all(fd, s->bytes);
+	s->sent = send_all(fd, s->bytes);
 	if (s->hold) {
 		char c;
 
 		/* Sent and still open: a test can look at the live connection now. */
-		printf("{\"pid\":%d,\"lport\":%d,\"sent\":%zu}\n", getpid(), s->lport, s->bytes);
+		printf("{\"pid\":%d,\"lport\":%d,\"sent\":%zu}\n", getpid(), s->lport, s->sent);
 		fflush(stdout);
 		for (;;) {
 			ssize_t n = read(STDIN_FILENO, &c, 1);
@@ -120,12 +128,12 @@ static int cmd_tcp_send(int argc, char **argv)
 	double t0 = now_s();
 
 	if (nthreads <= 0) {
-		struct sender s = {argv[1], argv[2], bytes, 0, NULL,
+		struct sender s = {argv[1], argv[2], bytes, 0, 0, NULL,
 				   argc > 5 && !strcmp(argv[5], "hold"), 0};
 
 		tcp_sender(&s);
 		printf("{\"pid\":%d,\"tid\":%d,\"lport\":%d,\"bytes\":%zu,\"seconds\":%.4f}\n",
-		       getpid(), s.tid, s.lport, bytes, now_s() - t0);
+		       getpid(), s.tid, s.lport, s.sent, now_s() - t0);
 		return 0;
 	}
 	struct sender *s = calloc((size_t)nthreads, sizeof(*s));
@@ -134,42 +142,54 @@ static int cmd_tcp_send(int argc, char **argv)
 
 	pthread_barrier_init(&barrier, NULL, (unsigned)nthreads);
 	for (int i = 0; i < nthreads; i++) {
-		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0, &barrier, false,
-				       0};
+		s[i] = (struct sender){argv[1], argv[2], bytes * (size_t)(i + 1), 0, 0, &barrier,
+				       false, 0};
 		if (pthread_create(&th[i], NULL, tcp_sender, &s[i]))
 			die("pthread_create");
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < nthreads; i++)
-		printf("{\"pid\":%d,\"tid\":%d,\"bytes\":%zu}\n", getpid(), s[i].tid, s[i].bytes);
+		printf("{\"pid\":%d,\"tid\":%d,\"bytes\":%zu}\n", getpid(), s[i].tid, s[i].sent);
 	pthread_barrier_destroy(&barrier);
 	free(s);
 	free(th);
 	return 0;
 }
 
+struct drain {
+	int fd;
+	size_t bytes; /* what recv() returned, summed */
+};
+
 static void *tcp_drain(void *arg)
 {
-	int fd = (int)(long)arg;
+	struct drain *d = arg;
 	char buf[65536];
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf), 0)) != 0) {
+	while ((n = recv(d->fd, buf, sizeof(buf), 0)) != 0) {
 		if (n < 0 && errno != EINTR)
 			break;
+		if (n > 0)
+			d->bytes += (size_t)n;
 	}
-	close(fd);
+	close(d->fd);
 	return NULL;
 }
 
-/* tcp-sink HOST PORT CONNS: accepts CONNS connections and reads each to EOF. */
+/*
+ * tcp-sink HOST PORT CONNS: accepts CONNS connections and reads each to EOF; then prints the
+ * bytes read, in all and per connection (by the peer's port).
+ */
 static int cmd_tcp_sink(int argc, char **argv)
 {
 	int conns = argc > 3 ? atoi(argv[3]) : 1, one = 1;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	pthread_t *th = calloc((size_t)conns, sizeof(*th));
+	struct drain *d = calloc((size_t)conns, sizeof(*d));
+	size_t total = 0;
 	int lfd = socket(resolve(argv[1], argv[2], SOCK_STREAM, &ss, &len), SOCK_STREAM, 0);
 
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -182,10 +202,15 @@ static int cmd_tcp_sink(int argc, char **argv)
 
 		if (fd < 0)
 			die("accept");
-		pthread_create(&th[i], NULL, tcp_drain, (void *)(long)fd);
+		d[i].fd = fd;
+		pthread_create(&th[i], NULL, tcp_drain, &d[i]);
 	}
-	for (int i = 0; i < conns; i++)
+	for (int i = 0; i < conns; i++) {
 		pthread_join(th[i], NULL);
+		total += d[i].bytes;
+	}
+	printf("{\"pid\":%d,\"conns\":%d,\"bytes\":%zu}\n", getpid(), conns, total);
+	free(d);
 	free(th);
 	close(lfd);
 	return 0;
@@ -197,7 +222,7 @@ static int cmd_udp_send(int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	long count = atol(argv[3]);
-	size_t size = strtoull(argv[4], NULL, 10);
+	size_t size = strtoull(argv[4], NULL, 10), sent = 0;
 	char *buf = calloc(1, size);
 	int fd = socket(resolve(argv[1], argv[2], SOCK_DGRAM, &ss, &len), SOCK_DGRAM, 0);
 
@@ -205,13 +230,15 @@ static int cmd_udp_send(int argc, char **argv)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
 	for (long i = 0; i < count; i++) {
-		if (send(fd, buf, size, 0) != (ssize_t)size)
+		ssize_t n = send(fd, buf, size, 0);
+
+		if (n != (ssize_t)size)
 			die("send");
+		sent += (size_t)n;
 		if (i % 64 == 63)
 			usleep(200); /* let the receiver keep up: the test wants no loss */
 	}
-	printf("{\"pid\":%d,\"datagrams\":%ld,\"bytes\":%zu}\n", getpid(), count,
-	       (size_t)count * size);
+	printf("{\"pid\":%d,\"datagrams\":%ld,\"bytes\":%zu}\n", getpid(), count, sent);
 	free(buf);
 	close(fd);
 	return 0;
