@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Loopback TCP and UDP workloads with exact, known byte counts for the connection tests. */
+/*
+ * Loopback TCP and UDP workloads for the connection tests. The byte counts printed are what the
+ * send and receive calls returned, summed: what was done, not what was asked.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +30,7 @@
  * conn_load client -p PORT [-6] -n N -b BASE [-k STEP] [-H MS]
  *                                          N connections at once, connection i sends
  *                                          BASE + i*STEP bytes, stays open MS more;
- *                                          prints "LPORT BYTES" ("reset" when the peer
+ *                                          prints "LPORT SENT" ("reset" when the peer
  *                                          reset it meanwhile); exit 3 when refused
  * conn_load many -p PORT [-6] -n N [-H MS] N connections to its own listener, one byte
  *                                          each way, "ready N" once all are up, held MS
@@ -119,7 +122,8 @@ static int listener(const struct opts *o, int type)
 	return fd;
 }
 
-static int send_all(int fd, long long bytes)
+/* Sends BYTES; adds what send() took to *SENT (may be NULL). 0 once all are sent, else -1. */
+static int send_all(int fd, long long bytes, long long *sent)
 {
 	static char buf[1 << 16];
 
@@ -134,6 +138,8 @@ static int send_all(int fd, long long bytes)
 		if (n <= 0)
 			return -1;
 		bytes -= n;
+		if (sent)
+			*sent += n;
 	}
 	return 0;
 }
@@ -207,6 +213,7 @@ struct cli_conn {
 	pthread_barrier_t *go;
 	int lport;
 	int err;
+	long long sent; /* what send() took */
 	bool reset; /* the peer reset the connection while it was held */
 };
 
@@ -227,7 +234,7 @@ static void *client_thread(void *arg)
 	}
 	/* Every connection is open before any sends: they are concurrent. */
 	pthread_barrier_wait(cc->go);
-	if (!cc->err && send_all(fd, o->base + cc->idx * o->step))
+	if (!cc->err && send_all(fd, o->base + cc->idx * o->step, &cc->sent))
 		cc->err = errno ? errno : EIO;
 	if (!cc->err && o->hold_ms > 0) {
 		struct timespec ts = {o->hold_ms / 1000, (o->hold_ms % 1000) * 1000000};
@@ -267,8 +274,7 @@ static int run_client(const struct opts *o)
 			printf("error %s\n", strerror(cc[i].err));
 			rc = rc ? rc : 1;
 		} else {
-			printf("%d %lld%s\n", cc[i].lport, o->base + i * o->step,
-			       cc[i].reset ? " reset" : "");
+			printf("%d %lld%s\n", cc[i].lport, cc[i].sent, cc[i].reset ? " reset" : "");
 		}
 	}
 	return rc;
@@ -395,7 +401,7 @@ static int run_churn(const struct opts *o)
 		socklen_t len = loopback(o, &ss, o->port);
 		int fd = socket(ss.ss_family, SOCK_STREAM, 0);
 
-		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) || send_all(fd, 100)) {
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) || send_all(fd, 100, NULL)) {
 			perror("churn");
 			return 1;
 		}
