@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# /init of the kernel-matrix initramfs: runs ebtop beside workloads with known counts and sends
+# ebtop's JSON and the workloads' own figures to the host over the second serial port.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /sys/fs/bpf /sys/fs/cgroup /tmp
+mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmp /tmp
+echo 0 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+
+# ttyS0 is the console and carries kernel messages too; ttyS1 carries only what we write, so
+# the host can parse it. Raw mode: no CR added to newlines.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+say() { echo "$*"; echo "$*" >&3; }
+finish() {
+	say "=== done"
+	sync
+	poweroff -f
+}
+
+say "=== kernel $(cat /proc/sys/kernel/osrelease)"
+# Modules in dependency order, decompressed on the host (busybox insmod reads plain ELF only).
+for m in $(cat /lib/modules/load.list); do
+	insmod "/lib/modules/$m.ko" || say "=== insmod $m failed"
+done
+ip link set lo up
+for _ in $(seq 50); do [ -b /dev/vda ] && break; sleep 0.1; done
+[ -b /dev/vda ] || say "=== no /dev/vda"
+
+wait_line() { # FILE WORD: a tool prints WORD once it listens
+	for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+
+/bin/ebtop -b --json -d 1 -n 120 --bpf-stats >/tmp/ebtop.json 2>/tmp/ebtop.err &
+ebtop=$!
+# Counting starts once the programs are attached, and the verifier is slow under emulation.
+t=0
+while [ ! -s /tmp/ebtop.json ] && kill -0 $ebtop 2>/dev/null && [ $t -lt 1800 ]; do
+	sleep 0.1
+	t=$((t + 1))
+done
+say "=== ebtop first snapshot after $((t / 10)) s"
+
+# TCP both ways: 3000000 bytes up, 1000000 down, client and server in their own processes.
+/bin/vmload tcp-pair 5001 3000000 1000000 >/tmp/ref.tcp 2>&1
+# UDP: 2000 datagrams of 700 bytes, paced by the sender so none is dropped.
+/bin/netload udp-sink 127.0.0.1 5002 2000 700 >/tmp/ref.usink 2>&1 &
+sink=$!
+wait_line /tmp/ref.usink ready
+/bin/netload udp-send 127.0.0.1 5002 2000 700 >/tmp/ref.usend 2>&1
+wait $sink
+# A sender that sends 2 MiB (about 20 ms here) and exits at once: its counts must survive its exit.
+/bin/netload tcp-sink 127.0.0.1 5003 1 >/tmp/ref.ssink 2>&1 &
+sink=$!
+wait_line /tmp/ref.ssink ready
+/bin/netload tcp-send 127.0.0.1 5003 2097152 >/tmp/ref.ssend 2>&1
+wait $sink
+# One busy thread for 2 s; its CPU time from wait4's rusage.
+/bin/vmload cpu 2 >/tmp/ref.cpu 2>&1
+# 8 MiB of O_DIRECT writes to the virtio disk, 64 KiB each.
+/bin/vmload dio /dev/vda 8388608 65536 >/tmp/ref.dio 2>&1
+# Exited processes reach the snapshot after their exit: wait two intervals.
+sleep 2.5
+kill -TERM $ebtop
+wait $ebtop
+say "=== ebtop exit status $?"
+
+say "=== refs begin"
+for f in tcp usink usend ssink ssend cpu dio; do
+	grep '^{' /tmp/ref.$f | sed "s/^/ref $f /" >&3
+done
+say "=== refs end"
+# JSON of every process each second is large for an emulated UART: compressed, then base64.
+echo "=== ebtop-json begin" >&3
+gzip -c /tmp/ebtop.json | base64 >&3
+echo "=== ebtop-json end" >&3
+echo "=== ebtop-err begin" >&3
+cat /tmp/ebtop.err >&3
+echo "=== ebtop-err end" >&3
+finish
