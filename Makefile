@@ -128,7 +128,8 @@ deps:
 		build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 		libncurses-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libcmocka-dev \
 		iperf3 fio stress-ng nethogs jq sqlite3 tmux iproute2 iptables util-linux \
-		procps prometheus wrk libyaml-dev libcrypt-dev curl openssl libbpf-tools
+		procps prometheus wrk libyaml-dev libcrypt-dev curl openssl libbpf-tools \
+		qemu-system-x86 busybox-static cpio xz-utils
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*.c bpf/*.h include/ebtop/*.h tests/*/*.c)
