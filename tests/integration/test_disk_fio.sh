@@ -144,16 +144,24 @@ F="$DIR/cache.dat"
 dd if=/dev/urandom of="$F" bs=1M count=64 conv=fsync status=none
 dd if="$F" iflag=nocache count=0 status=none # drops this file's pages from the cache
 start_ebtop cache -d 0.5 || fail "cache: ebtop start"
-dd if="$F" of=/dev/null bs=1M status=none &
-P1=$!
-wait "$P1"
-dd if="$F" of=/dev/null bs=1M status=none &
-P2=$!
-wait "$P2"
+# References, per reader: the bytes dd says it copied (its read calls), and the kernel's
+# read_bytes for it (/proc/PID/io: what it had fetched from the disk), through ioreap.
+for i in 1 2; do
+	"$TOOLS/ioreap" dd if="$F" of=/dev/null bs=1M >"$TMP/cache-io$i.json" 2>"$TMP/cache-dd$i.txt"
+done
+P1=$(jq 'select(.child) | .child' "$TMP/cache-io1.json" | head -1)
+P2=$(jq 'select(.child) | .child' "$TMP/cache-io2.json" | head -1)
 sleep 1.2
 kill "$EBTOP_PID"
 wait "$EBTOP_PID" 2>/dev/null
 MB64=$((64 << 20))
+dd_bytes() { awk '/ copied/ {print $1}' "$TMP/cache-dd$1.txt"; }
+io_read() { jq 'select(.read_bytes) | .read_bytes' "$TMP/cache-io$1.json"; }
+# CACHE% as the kernel's figures give it: the share of the file's bytes not read from the disk.
+cache_ref() { awk -v d="$(io_read "$1")" -v f="$(dd_bytes "$1")" 'BEGIN {
+	c = 100 * (1 - d / f); if (c < 0) c = 0; printf "%.1f\n", c }'; }
+echo "note: cache: dd copied $(dd_bytes 1) and $(dd_bytes 2) bytes; the kernel read $(io_read 1)" \
+	"and $(io_read 2) bytes from the disk for them"
 for p in "$P1" "$P2"; do
 	rows "$TMP/cache.json" "$p" | jq -c 'last | {disk_r_total, file_r_total}' >"$TMP/cache-$p.json"
 done
@@ -161,24 +169,35 @@ d1=$(jq .disk_r_total "$TMP/cache-$P1.json")
 f1=$(jq .file_r_total "$TMP/cache-$P1.json")
 d2=$(jq .disk_r_total "$TMP/cache-$P2.json")
 f2=$(jq .file_r_total "$TMP/cache-$P2.json")
-# 5%: readahead may also fetch a few blocks of file-system metadata for the reader.
-check_near "cache: first pass block reads vs 64 MiB" "$d1" "$MB64" 0.05
-check_near "cache: first pass file reads vs 64 MiB" "$f1" "$MB64" 0.01
-check_true "cache: first pass CACHE% near 0" \
-	awk -v d="$d1" -v f="$f1" 'BEGIN { c = 100 * (1 - d / f); if (c < 0) c = 0; exit !(c < 5) }'
-# Near 0: under 5% of the file. dd's own program and libc pages count too when another
-# program on the machine dropped the page cache in between (2.4 MiB seen once).
-check_true "cache: second pass block reads near 0 (got $d2)" \
-	awk -v d="$d2" -v f="$MB64" 'BEGIN { exit !(d < 0.05 * f) }'
-check_true "cache: second pass CACHE% near 100" \
-	awk -v d="$d2" -v f="$f2" 'BEGIN { exit !(f > 0 && 100 * (1 - d / f) > 95) }'
-check_true "cache: CACHE% field of the second pass > 95" \
-	jq -s -e --argjson p "$P2" "[.[] | .processes[]? | select(.pid == \$p and .cache != null) | .cache] | max > 95" \
+# The kernel's read_bytes counts the bios the reader submitted, ebtop the block requests it
+# owns: 5% (the issue's bound) for readahead and file-system metadata charged differently,
+# and at least 256 KiB, a few such requests, when almost nothing came from the disk.
+check_near "cache: first pass block reads vs the kernel's read_bytes" "$d1" "$(io_read 1)" 0.05 262144
+# 1%: every read call is counted; dd's other reads (its libraries) are a few KiB.
+check_near "cache: first pass file reads vs dd's bytes copied" "$f1" "$(dd_bytes 1)" 0.01
+# CACHE% from ebtop's two counts against the kernel's read_bytes over dd's count: 5 points,
+# the 5% above.
+check_near "cache: first pass CACHE% vs the kernel's figures" \
+	"$(awk -v d="$d1" -v f="$f1" 'BEGIN { c = 100 * (1 - d / f); if (c < 0) c = 0; printf "%.1f", c }')" \
+	"$(cache_ref 1)" 0 5
+# The second pass reads from the page cache, unless another program on the machine dropped it
+# in between (then dd's own program and libc pages, or the file, come from the disk again: the
+# kernel's read_bytes says so as well).
+check_near "cache: second pass block reads vs the kernel's read_bytes" "$d2" "$(io_read 2)" 0.05 262144
+check_near "cache: second pass file reads vs dd's bytes copied" "$f2" "$(dd_bytes 2)" 0.01
+check_near "cache: second pass CACHE% vs the kernel's figures" \
+	"$(awk -v d="$d2" -v f="$f2" 'BEGIN { if (f > 0) printf "%.1f", 100 * (1 - d / f) }')" \
+	"$(cache_ref 2)" 0 5
+# The per-interval field: its best interval is at least the whole run's share, less 5 points.
+check_true "cache: CACHE% field of the second pass >= $(cache_ref 2) - 5" \
+	jq -s -e --argjson p "$P2" --argjson r "$(cache_ref 2)" \
+	"[.[] | .processes[]? | select(.pid == \$p and .cache != null) | .cache] | max >= \$r - 5" \
 	"$TMP/cache.json"
 
 # Write-back: the writer's pages go to disk from the flusher threads during its sync().
+# bufwrite prints what write() took and its /proc/self/io write_bytes (the bytes it dirtied).
 start_ebtop wb -d 0.5 || fail "wb: ebtop start"
-"$TOOLS/bufwrite" "$DIR/wb.dat" $MB64 &
+"$TOOLS/bufwrite" "$DIR/wb.dat" $MB64 >"$TMP/wb-ref.json" &
 WP=$!
 wait "$WP"
 sleep 1.2
@@ -186,22 +205,26 @@ kill "$EBTOP_PID"
 wait "$EBTOP_PID" 2>/dev/null
 w=$(rows "$TMP/wb.json" "$WP" | jq 'last | .disk_w_total')
 kw=$(jq -s '[.[] | .processes[]? | select(.kernel_thread) | .disk_w] | add // 0' "$TMP/wb.json")
-# 5%: the issue's bound; the file system's own journal and metadata writes are jbd2's.
-check_near "writeback: bytes credited to the writer" "$w" "$MB64" 0.05
+wb_dirtied=$(jq .write_bytes "$TMP/wb-ref.json")
+echo "note: writeback: the writer wrote $(jq .written "$TMP/wb-ref.json") bytes, dirtied $wb_dirtied"
+# The pages it dirtied are the ones its sync() sent to the disk. 5%: the issue's bound; the
+# file system's own journal and metadata writes are jbd2's.
+check_near "writeback: bytes credited to the writer vs its write_bytes" "$w" "$wb_dirtied" 0.05
 echo "note: writeback: kernel threads wrote $kw bytes/s summed over intervals"
-check_near "writeback: dirtied bytes of the writer (kernel's write_bytes)" \
-	"$(rows "$TMP/wb.json" "$WP" | jq 'last | .dirty_w_total')" $MB64 0.05
+check_near "writeback: dirtied bytes of the writer vs its /proc/self/io write_bytes" \
+	"$(rows "$TMP/wb.json" "$WP" | jq 'last | .dirty_w_total')" "$wb_dirtied" 0.05
 
 # A writer that exits before anything reaches the disk, then sync(1) from another process:
 # its block writes belong to the flusher thread, but the kernel counted its dirtied bytes.
 start_ebtop wb2 -d 0.5 || fail "wb2: ebtop start"
-dd if=/dev/zero of="$DIR/wb2.dat" bs=1M count=64 status=none &
-DP=$!
-wait "$DP"
+"$TOOLS/ioreap" dd if=/dev/zero of="$DIR/wb2.dat" bs=1M count=64 status=none >"$TMP/wb2-io.json"
+DP=$(jq 'select(.child) | .child' "$TMP/wb2-io.json" | head -1)
 sync
 sleep 1.2
 kill "$EBTOP_PID"
 wait "$EBTOP_PID" 2>/dev/null
-check_near "writeback after exit: dirtied bytes of the writer" \
-	"$(rows "$TMP/wb2.json" "$DP" | jq 'last | .dirty_w_total')" $MB64 0.05
+# Reference: the kernel's write_bytes for the writer, through ioreap.
+check_near "writeback after exit: dirtied bytes of the writer vs its write_bytes" \
+	"$(rows "$TMP/wb2.json" "$DP" | jq 'last | .dirty_w_total')" \
+	"$(jq 'select(.write_bytes) | .write_bytes' "$TMP/wb2-io.json")" 0.05
 echo "note: writeback after exit: the writer's block writes: $(rows "$TMP/wb2.json" "$DP" | jq 'last | .disk_w_total')"

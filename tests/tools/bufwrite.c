@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Writes an exact number of bytes to a file through the page cache, then calls sync(). */
+/*
+ * Writes a number of bytes to a file through the page cache, then calls sync(). Prints what
+ * write() took and the kernel's write_bytes for the process (/proc/self/io: the bytes it
+ * dirtied, which the sync sent to the disk).
+ */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +13,9 @@
 int main(int argc, char **argv)
 {
 	static char buf[1 << 20];
-	long long left;
+	long long left, written = 0, write_bytes = -1;
+	char line[128];
+	FILE *f;
 	int fd;
 
 	if (argc != 3) {
@@ -31,9 +37,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		left -= n;
+		written += n;
 	}
 	close(fd);
 	/* The flusher threads write the pages back while this process waits here. */
 	sync();
+	f = fopen("/proc/self/io", "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "write_bytes: %lld", &write_bytes);
+	if (f)
+		fclose(f);
+	printf("{\"pid\":%d,\"written\":%lld,\"write_bytes\":%lld}\n", getpid(), written,
+	       write_bytes);
 	return 0;
 }
