@@ -75,13 +75,73 @@ others_check() {
 	return 0
 }
 
-# check_near for a share of the machine (e.g. 200% for two busy processes on two CPUs),
-# which holds only when nothing else runs: on a busy machine it is printed, not checked.
-# The same test checks the load-independent figures (against /proc) either way.
-check_share() {
-	if [ "$QUIET" = 1 ]; then
-		check_near "$@"
-	else
-		echo "note: $1 not checked, the machine was busy: got ${2:-?}, expected $3"
-	fi
+# A reference for CPU% and RUNQ% taken apart from ebtop: sched_sampler OUT PID [children] samples,
+# every 20 ms while PID lives (3000 times at most), the kernel's /proc schedstat (on-CPU and
+# run-queue wait, ns) of every thread of PID, or with "children" of every child process of PID:
+# lines "wall_s id oncpu_ns runq_ns". Builtins only, so a sample is read within microseconds of
+# its clock reading; run it in the background.
+sched_sampler() {
+	local out=$1 pid=$2 mode=${3:-threads} i t f k kids on rq _ tick
+	tick=$(mktemp -u "$TMP/tick.XXXXXX")
+	mkfifo "$tick"
+	exec {tick}<>"$tick"
+	for ((i = 0; i < 3000; i++)); do
+		[ -d "/proc/$pid" ] || break
+		t=$EPOCHREALTIME
+		if [ "$mode" = children ]; then
+			kids=
+			read -r kids 2>/dev/null <"/proc/$pid/task/$pid/children"
+			for k in $kids; do
+				read -r on rq _ 2>/dev/null <"/proc/$k/schedstat" && echo "$t $k $on $rq"
+			done
+		else
+			for f in /proc/"$pid"/task/*/schedstat; do
+				k=${f%/schedstat}
+				read -r on rq _ 2>/dev/null <"$f" && echo "$t ${k##*/} $on $rq"
+			done
+		fi
+		read -r -t 0.02 -u "$tick" _
+	done >>"$out"
+	exec {tick}>&-
+}
+
+# The window ebtop's middle intervals cover, and its own figure over it: "t_start t_end value",
+# wall seconds and the interval-weighted mean of FIELD over the rows matching COND, leaving out
+# the first and last SKIP snapshots holding such rows (as mean_middle).
+middle_window() {
+	local file=$1 rows=$2 cond=$3 field=$4 skip=${5:-1}
+	jq -s -r "[.[] | {t: .time, dt: .interval_s, v: ([.$rows[]? | select($cond) | .$field] | add)}
+		| select(.v != null)] | .[$skip:(length - $skip)]
+		| if length > 0 then \"\(.[0].t - .[0].dt) \(last.t) \((map(.v * .dt) | add) / (map(.dt) | add))\"
+		  else empty end" "$file"
+}
+
+# The sampler's CPU% and RUNQ% ("cpu runq") between wall times T1 and T2, summed over the ids
+# given (all sampled ids when none), each counter interpolated linearly between its samples.
+sampled_pct() {
+	local out=$1 t1=$2 t2=$3
+	shift 3
+	awk -v t1="$t1" -v t2="$t2" -v ids="$*" '
+	function at(id, c, t,   k, n) {
+		n = cnt[id]
+		for (k = 2; k <= n; k++)
+			if (ts[id, k] >= t)
+				return v[id, c, k - 1] + (v[id, c, k] - v[id, c, k - 1]) * \
+					(t - ts[id, k - 1]) / (ts[id, k] - ts[id, k - 1])
+		bad = 1
+		return 0
+	}
+	BEGIN { n = split(ids, l, " "); for (i = 1; i <= n; i++) want[l[i]] = 1 }
+	(n == 0 || ($2 in want)) && $1 > ts[$2, cnt[$2]] {
+		k = ++cnt[$2]; ts[$2, k] = $1; v[$2, 1, k] = $3; v[$2, 2, k] = $4
+	}
+	END {
+		for (id in cnt) {
+			if (ts[id, 1] > t1 || ts[id, cnt[id]] < t2)
+				continue # not alive over the whole window
+			on += at(id, 1, t2) - at(id, 1, t1); rq += at(id, 2, t2) - at(id, 2, t1); m++
+		}
+		if (m && !bad && t2 > t1)
+			printf "%.2f %.2f\n", on / (t2 - t1) / 1e7, rq / (t2 - t1) / 1e7
+	}' "$out"
 }
