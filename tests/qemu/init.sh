@@ -51,7 +51,9 @@ say "=== ebtop first snapshot after $((t / 10)) s"
 
 # TCP both ways: 3000000 bytes up, 1000000 down, client and server in their own processes.
 /bin/vmload tcp-pair 5001 3000000 1000000 >/tmp/ref.tcp 2>&1
-# UDP: 2000 datagrams of 700 bytes, paced by the sender so none is dropped.
+# UDP: 2000 datagrams of 700 bytes, paced by the sender so none is dropped; the receiver asks
+# for an 8 MiB buffer, which rmem_max would cap, and an emulated CPU falls behind easily.
+echo 16777216 >/proc/sys/net/core/rmem_max
 /bin/netload udp-sink 127.0.0.1 5002 2000 700 >/tmp/ref.usink 2>&1 &
 sink=$!
 wait_line /tmp/ref.usink ready

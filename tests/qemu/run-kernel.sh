@@ -162,6 +162,9 @@ run_series() {
 		return
 	fi
 	section "$data" ebtop-err | sed "s/^/  $s ebtop stderr: /" | head -20
+	# SIGTERM ends ebtop with status 0; anything else (a crash, an abort in free()) fails.
+	check_eq "$s: ebtop exit status after SIGTERM" \
+		"$(sed -n 's/^=== ebtop exit status //p' "$data")" 0
 	st=$(jq -rs '[.[] | .status] | last' "$json")
 	echo "  $s ebtop status: ${st:-(empty: every feature works)}"
 	# ns/event per program over the whole run: the counters are cumulative, while ns_per_event
@@ -183,6 +186,8 @@ run_series() {
 		"$(ref "$data" usend bytes)"
 	check_exact "$s: UDP receiver RX bytes exact" "$json" "$(ref "$data" usink pid)" udp_rx_total \
 		"$(ref "$data" usink bytes)"
+	[ "$(ref "$data" usink bytes)" = "$(ref "$data" usend bytes)" ] ||
+		echo "  $s note: the UDP receiver got $(ref "$data" usink datagrams) of $(ref "$data" usend datagrams) datagrams"
 	# The short-lived sender: gone before most snapshots, its bytes must not be.
 	sender=$(ref "$data" ssend pid)
 	echo "  $s short sender lived $(ref "$data" ssend seconds) s"
