@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Connections: TCP state changes, resets, final counters, the storage iterator, exec events. */
+/* Connections: TCP state changes, resets, final counters, the socket iterators, exec events. */
 #include "conn.bpf.h"
 
 #define ECONNRESET 104
@@ -147,36 +147,114 @@ int BPF_PROG(conn_destroy, struct sock *sk)
 	return 0;
 }
 
-/* One record per tracked socket, read once per interval. */
-SEC("iter/bpf_sk_storage_map")
-int conn_dump(struct bpf_iter__bpf_sk_storage_map *ctx)
+/* Writes the record of one socket that has connection state; the iterators below call it. */
+static __always_inline void conn_dump_sock(struct seq_file *seq, struct sock *sk)
 {
-	struct conn_state *v = ctx->value;
-	struct sock *sk = ctx->sk;
 	struct ebtop_conn_rec *r;
+	struct conn_state *v;
 	__u32 zero = 0;
 
-	if (!sk || !v)
-		return 0;
+	v = bpf_sk_storage_get(&conns, sk, 0, 0);
+	if (!v)
+		return;
 	r = bpf_map_lookup_elem(&conn_scratch, &zero);
 	if (!r)
-		return 0;
+		return;
 	conn_fill(r, sk, v, EBTOP_CONN_LIVE);
-	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	bpf_seq_write(seq, r, sizeof(*r));
+}
+
+/*
+ * One record per tracked TCP socket, read once per interval. The socket
+ * iterators walk the kernel's own hash tables, so every kernel that has them
+ * allows this; the socket-storage map iterator did the same job more directly
+ * but is refused by some kernels (EPERM at load on 6.18.44).
+ */
+SEC("iter/tcp")
+int conn_dump_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* request and time-wait sockets carry no storage */
+	conn_dump_sock(ctx->meta->seq, (struct sock *)tp);
+	return 0;
+}
+
+/* Likewise for UDP sockets: they say which sockets still live, and their local address. */
+SEC("iter/udp")
+int conn_dump_udp(struct bpf_iter__udp *ctx)
+{
+	struct udp_sock *udp = ctx->udp_sk;
+
+	if (!udp)
+		return 0;
+	conn_dump_sock(ctx->meta->seq, (struct sock *)udp);
 	return 0;
 }
 
 /*
- * At start: every TCP connection that already exists gets its storage, so
- * one that stays idle is still listed (its bytes count from now on).
+ * Owners of sockets open before ebtop, by socket inode, as ss -p finds
+ * them: filled by conn_seed_owner, read by conn_seed_tcp. Keyed by inode
+ * rather than looked up from the file: newer verifiers refuse socket storage
+ * on a socket reached through a file (an untrusted pointer).
+ */
+struct conn_owner {
+	__u32 tgid;
+	__u32 tid;
+	__u64 pstart_ns;
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct conn_owner);
+} conn_owners SEC(".maps");
+
+/* At start, first: the process holding each socket, by the socket's inode. */
+SEC("iter/task_file")
+int conn_seed_owner(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct file *file = ctx->file;
+	struct conn_owner o = {};
+	__u64 ino;
+
+	if (!t || !file || !bpf_sock_from_file(file))
+		return 0;
+	ino = BPF_CORE_READ(file, f_inode, i_ino);
+	if (!ino)
+		return 0;
+	o.tgid = t->tgid;
+	o.tid = t->pid;
+	o.pstart_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+	BPF_CORE_READ_STR_INTO(&o.comm, t, comm);
+	/* The first holder found keeps it: a socket passed to a child is still its opener's. */
+	bpf_map_update_elem(&conn_owners, &ino, &o, BPF_NOEXIST);
+	return 0;
+}
+
+/*
+ * At start, after conn_seed_owner: every TCP connection that already exists
+ * gets its storage, so one that stays idle is still listed (its bytes count
+ * from now on), owned by the process holding it when that is known.
  */
 SEC("iter/tcp")
 int conn_seed_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
+	struct conn_owner *o;
 	struct conn_state *v;
 	struct tcp_sock *tp;
 	struct sock *sk;
+	__u64 ino;
 	int state;
 
 	if (!skc)
@@ -199,34 +277,16 @@ int conn_seed_tcp(struct bpf_iter__tcp *ctx)
 		    EBTOP_CONN_F_PREEXIST | (state == TCP_ESTABLISHED ? EBTOP_CONN_F_ESTAB : 0);
 		conn_keep_tuple(v, sk);
 	}
-	return 0;
-}
-
-/* At start, after conn_seed_tcp: the process holding each socket owns it (as ss -p finds it). */
-SEC("iter/task_file")
-int conn_seed_owner(struct bpf_iter__task_file *ctx)
-{
-	struct task_struct *t = ctx->task;
-	struct file *file = ctx->file;
-	struct conn_state *v;
-	struct socket *sock;
-	struct sock *sk;
-
-	if (!t || !file)
+	if (v->tgid)
 		return 0;
-	sock = bpf_sock_from_file(file);
-	if (!sock)
+	ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	o = ino ? bpf_map_lookup_elem(&conn_owners, &ino) : NULL;
+	if (!o)
 		return 0;
-	sk = sock->sk;
-	if (!sk)
-		return 0;
-	v = bpf_sk_storage_get(&conns, sk, 0, 0);
-	if (!v || v->tgid)
-		return 0;
-	v->tid = t->pid;
-	v->pstart_ns = t->group_leader->start_boottime;
-	BPF_CORE_READ_STR_INTO(&v->comm, t, comm);
-	v->tgid = t->tgid;
+	v->tid = o->tid;
+	v->pstart_ns = o->pstart_ns;
+	__builtin_memcpy(v->comm, o->comm, sizeof(v->comm));
+	v->tgid = o->tgid; /* last, as in conn_set_owner */
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "ebtop.skel.h"
 #include "collect/collector.h"
 #include "collect/iter.h"
+#include "collect/loader.h"
 #include "collect/disk.h"
 #include "collect/conn.h"
 #include "collect/procfs.h"
@@ -32,7 +33,9 @@ struct collector {
 	unsigned avail;
 	uint64_t start_mono_ns;
 	uint64_t ticks_per_sec;
-	char status[256];
+	struct loader ld;
+	struct features fs;
+	char status[1024];	     /* features_status(fs) */
 	struct ebtop_task_rec *recs; /* this interval's records */
 	size_t nrecs;
 	size_t cap;
@@ -44,16 +47,6 @@ struct collector {
 	struct disk_reader disk;
 	struct conn_reader *conn; /* NULL without NEED_CONN */
 };
-
-/* libbpf's log is for developers: shown with -v only. */
-static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && log_get_level() < LOG_DEBUG)
-		return 0;
-	if (log_get_level() < LOG_INFO)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static int grow_recs(struct collector *c, size_t need)
 {
@@ -115,76 +108,101 @@ static int on_exit_rec(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void status_add(struct collector *c, const char *fmt, ...)
+/* Which features are wanted, from what the consumers need. */
+static void features_want(struct features *fs, const struct collect_opts *o)
 {
-	size_t len = strlen(c->status);
-	va_list ap;
+	static const struct {
+		unsigned need;
+		enum feature f;
+	} wants[] = {
+	    {NEED_NET | NEED_CONN | NEED_EVENTS, FEAT_NET}, /* connections are counted there */
+	    {NEED_CONN | NEED_EVENTS, FEAT_CONN},
+	    {NEED_CONN | NEED_EVENTS, FEAT_CONN_RESETS},
+	    {NEED_CONN | NEED_EVENTS, FEAT_CONN_SEED},
+	    {NEED_CONN | NEED_EVENTS, FEAT_CONN_OWNERS},
+	    {NEED_CONN | NEED_EVENTS, FEAT_UDP_PEERS},
+	    {NEED_EVENTS, FEAT_EXEC},
+	    {NEED_SCHED, FEAT_SCHED},
+	    {NEED_DISK, FEAT_DISK},
+	    {NEED_DISK, FEAT_WRITEBACK},
+	};
 
-	if (len && len + 2 < sizeof(c->status)) {
-		strcat(c->status, "; ");
-		len += 2;
+	memset(fs, 0, sizeof(*fs));
+	fs->f[FEAT_TASKS].wanted = true;
+	fs->f[FEAT_BPF_STATS].wanted = o->bpf_stats;
+	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++)
+		if (o->need & wants[i].need)
+			fs->f[wants[i].f].wanted = true;
+}
+
+/*
+ * The network hooks, best first: the sock tracepoints (6.3+), fexit on the
+ * address families' sendmsg/recvmsg, kprobes on the same. EBTOP_NET_HOOKS=
+ * fexit or kprobe starts further down the list (to test and time them).
+ */
+static enum hookset net_select(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want)
+{
+	static const char *const funcs[] = {"inet_sendmsg", "inet6_sendmsg", "inet_recvmsg",
+					    "inet6_recvmsg"};
+	const char *force = getenv("EBTOP_NET_HOOKS");
+	bool fx = true, tp = kernel_has_tracepoint(sc->vmlinux, "sock_send_length") &&
+			     kernel_has_tracepoint(sc->vmlinux, "sock_recv_length");
+	enum hookset hs = HS_NUM;
+	struct bpf_program *prog;
+
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		fx = fx && kernel_has_function(sc->vmlinux, funcs[i]);
+	if (force && (!strcmp(force, "fexit") || !strcmp(force, "kprobe")))
+		tp = false;
+	if (force && !strcmp(force, "kprobe"))
+		fx = false;
+	if (!want)
+		hs = HS_NUM;
+	else if (tp && !loader_refused(sc->ld, HS_NET_TP))
+		hs = HS_NET_TP;
+	else if (fx && !loader_refused(sc->ld, HS_NET_FEXIT))
+		hs = HS_NET_FEXIT;
+	else if (fx && !loader_refused(sc->ld, HS_NET_KPROBE))
+		hs = HS_NET_KPROBE;
+	else if (!fx)
+		features_say(sc->fs, FEAT_NET, true,
+			     "network bytes unavailable: this kernel has neither the "
+			     "sock:sock_send_length/sock_recv_length tracepoints nor "
+			     "inet_sendmsg/inet_recvmsg to hook");
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		int h = hookset_of(bpf_program__name(prog));
+
+		if (h == HS_NET_TP || h == HS_NET_FEXIT || h == HS_NET_KPROBE)
+			bpf_program__set_autoload(prog, h == (int)hs);
 	}
-	va_start(ap, fmt);
-	vsnprintf(c->status + len, sizeof(c->status) - len, fmt, ap);
-	va_end(ap);
+	/* inet_sendpage went with sendpage itself (6.5): sendfile then goes through sendmsg. */
+	if (hs != HS_NUM && !kernel_has_function(sc->vmlinux, "inet_sendpage")) {
+		bpf_program__set_autoload(skel->progs.net_fx_sendpage, false);
+		bpf_program__set_autoload(skel->progs.net_kp_sendpage, false);
+		bpf_program__set_autoload(skel->progs.net_kp_sendpage_ret, false);
+	}
+	return hs;
 }
 
-static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *name)
-{
-	char type[128];
-
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
-}
-
-/* Switches off programs whose hooks are missing or not needed, and says what that costs. */
+/* Switches off programs whose hooks are missing, refused or not needed, and says what that costs.
+ */
 static int select_programs(struct collector *c, const struct collect_opts *o)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
-	char why[160];
-	char note[192];
-	/* Connections are counted in the network hooks. */
-	bool net = (o->need & (NEED_NET | NEED_CONN | NEED_EVENTS)) != 0;
+	struct select_ctx sc = {.vmlinux = vmlinux, .ld = &c->ld, .fs = &c->fs};
+	enum hookset net;
 	int err;
 
-	if (net && !(kernel_has_tracepoint(vmlinux, "sock_send_length") &&
-		     kernel_has_tracepoint(vmlinux, "sock_recv_length"))) {
-		status_add(c, "network columns unavailable: this kernel has no "
-			      "sock:sock_send_length/sock_recv_length tracepoints");
-		net = false;
-	}
-	bpf_program__set_autoload(c->skel->progs.net_send, net);
-	bpf_program__set_autoload(c->skel->progs.net_recv, net);
-	if (net)
-		c->avail |= NEED_NET;
-	if (disk_select(c->skel, vmlinux, (o->need & NEED_DISK) != 0, why, sizeof(why)))
-		c->avail |= NEED_DISK;
-	if (why[0])
-		status_add(c, "%s", why);
-	if (sched_configure(c->skel, vmlinux, (o->need & NEED_SCHED) != 0, note, sizeof(note)))
-		c->avail |= NEED_SCHED;
-	if (note[0])
-		status_add(c, "%s", note);
-	err = conn_reader_configure(&c->conn, c->skel, o, net ? vmlinux : NULL, &c->avail,
-				    c->status, sizeof(c->status));
+	features_want(&c->fs, o);
+	net = net_select(c->skel, &sc, c->fs.f[FEAT_NET].wanted);
+	disk_select(c->skel, &sc, (o->need & NEED_DISK) != 0);
+	sched_configure(c->skel, &sc, (o->need & NEED_SCHED) != 0);
+	/* Per-connection counting needs the socket itself, which kprobes do not give. */
+	err = conn_reader_configure(&c->conn, c->skel, o, &sc,
+				    net == HS_NET_TP || net == HS_NET_FEXIT);
 	btf__free(vmlinux);
 	return err;
-}
-
-static void explain_load_error(int err, char *msg, size_t len)
-{
-	if (err == -EPERM || err == -EACCES)
-		snprintf(msg, len,
-			 "BPF programs could not be loaded: ebtop needs root, or CAP_BPF and "
-			 "CAP_PERFMON (the kernel said: %s)",
-			 strerror(-err));
-	else if (err == -ENOMEM)
-		snprintf(msg, len, "BPF programs could not be loaded: out of locked memory (%s)",
-			 strerror(-err));
-	else
-		snprintf(msg, len,
-			 "BPF programs could not be loaded: %s (run with -v for the verifier log)",
-			 strerror(-err));
 }
 
 static int read_tasks(struct collector *c);
@@ -204,6 +222,73 @@ static double self_cpu_pct(struct collector *c, uint64_t now)
 	return pct;
 }
 
+/* Opens the object and configures it: sizes, rodata, and which programs load. */
+static int open_configure(struct collector *c, const struct collect_opts *o, char *msg, size_t len)
+{
+	int err;
+
+	c->avail = 0;
+	c->skel = ebtop_bpf__open();
+	if (!c->skel) {
+		err = -errno;
+		snprintf(msg, len, "BPF object could not be opened: %s", strerror(-err));
+		return err;
+	}
+	c->skel->rodata->nr_cpus = (__u32)c->ncpus;
+	c->skel->rodata->net_nslots = o->net_slots ? o->net_slots : 4096;
+	bpf_map__set_max_entries(c->skel->maps.net_slots, c->skel->rodata->net_nslots);
+	bpf_map__set_max_entries(c->skel->maps.exits,
+				 (o->ringbuf_kb ? o->ringbuf_kb : 4096) * 1024);
+	disk_configure(c->skel, o);
+	c->skel->rodata->start_boot_ns = clock_boot_ns();
+	return select_programs(c, o);
+}
+
+/* What runs, as the consumers' NEED_* bits. */
+static unsigned avail_from_features(const struct features *fs, unsigned need)
+{
+	unsigned avail = 0;
+
+	if (fs->f[FEAT_NET].on)
+		avail |= need & NEED_NET;
+	if (fs->f[FEAT_CONN].on)
+		avail |= need & (NEED_CONN | NEED_EVENTS);
+	if (fs->f[FEAT_SCHED].on)
+		avail |= NEED_SCHED;
+	if (fs->f[FEAT_DISK].on)
+		avail |= NEED_DISK;
+	return avail;
+}
+
+/*
+ * Loads what the kernel allows: each refusal (verifier, EPERM, a missing
+ * hook, an attach that fails) drops the refused program's hook set, and the
+ * object is opened again without it, with the next alternative where there
+ * is one. Each round refuses a new hook set, so this ends.
+ */
+static int load_what_runs(struct collector *c, const struct collect_opts *o, char *msg, size_t len)
+{
+	int err;
+
+	loader_init(&c->ld, o->verbose);
+	for (;;) {
+		err = open_configure(c, o, msg, len);
+		if (err)
+			return err;
+		err = loader_load_attach(&c->ld, c->skel, msg, len);
+		if (err != -EAGAIN)
+			break;
+		conn_reader_free(c->conn);
+		c->conn = NULL;
+		ebtop_bpf__destroy(c->skel);
+		c->skel = NULL;
+	}
+	if (err)
+		return err;
+	loader_features(&c->ld, c->skel, &c->fs);
+	return 0;
+}
+
 int collector_open(struct collector **out, const struct collect_opts *o, char *msg, size_t len)
 {
 	struct collector *c;
@@ -211,12 +296,18 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 
 	*out = NULL;
 	msg[0] = '\0';
-	libbpf_set_print(libbpf_print_quiet);
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(msg, len,
-			 "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): ebtop needs a "
-			 "kernel built with CONFIG_DEBUG_INFO_BTF");
+		snprintf(
+		    msg, len,
+		    "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): ebtop needs a "
+		    "kernel built with CONFIG_DEBUG_INFO_BTF");
 		return -ENOTSUP;
+	}
+	if (!loader_privileged()) {
+		snprintf(msg, len,
+			 "ebtop needs root, or CAP_BPF and CAP_PERFMON, to load its BPF programs: "
+			 "this process has neither");
+		return -EPERM;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -225,16 +316,10 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	c->ticks_per_sec = (uint64_t)sysconf(_SC_CLK_TCK);
 	c->ncpus = libbpf_num_possible_cpus();
 	c->online_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	c->disk.ncpus = c->ncpus;
 	c->users = user_cache_new();
 	if (c->ncpus <= 0 || !c->users) {
 		err = -ENOMEM;
-		goto fail;
-	}
-
-	c->skel = ebtop_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		snprintf(msg, len, "BPF object could not be opened: %s", strerror(-err));
 		goto fail;
 	}
 	if (c->ncpus > EBTOP_MAX_CPUS) {
@@ -243,44 +328,33 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 		err = -E2BIG;
 		goto fail;
 	}
-	/* Configure: table and ring buffer sizes, then which programs load. */
-	c->skel->rodata->nr_cpus = (__u32)c->ncpus;
-	c->skel->rodata->net_nslots = o->net_slots ? o->net_slots : 4096;
-	bpf_map__set_max_entries(c->skel->maps.net_slots, c->skel->rodata->net_nslots);
-	bpf_map__set_max_entries(c->skel->maps.exits, (o->ringbuf_kb ? o->ringbuf_kb : 4096) * 1024);
-	disk_configure(c->skel, o);
-	c->skel->rodata->start_boot_ns = clock_boot_ns();
-	c->disk.ncpus = c->ncpus;
-	err = select_programs(c, o);
+	err = load_what_runs(c, o, msg, len);
 	if (err)
 		goto fail;
-
-	err = ebtop_bpf__load(c->skel);
-	if (err) {
-		explain_load_error(err, msg, len);
-		goto fail;
-	}
-	err = ebtop_bpf__attach(c->skel);
-	if (err) {
-		snprintf(msg, len, "BPF programs could not be attached: %s", strerror(-err));
-		goto fail;
-	}
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.exits), on_exit_rec, c, NULL);
 	if (!c->rb) {
 		err = -errno;
 		snprintf(msg, len, "ring buffer could not be set up: %s", strerror(-err));
 		goto fail;
 	}
-	err = conn_reader_attach(c->conn, c->rb, &c->avail, c->status, sizeof(c->status));
+	if (!c->fs.f[FEAT_CONN].on) {
+		conn_reader_free(c->conn);
+		c->conn = NULL;
+	}
+	err = conn_reader_attach(c->conn, c->rb, &c->fs);
 	if (err) {
 		snprintf(msg, len, "connection tracking could not be set up: %s", strerror(-err));
 		goto fail;
 	}
 	if (o->bpf_stats) {
 		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		c->fs.f[FEAT_BPF_STATS].on = c->stats_fd >= 0;
 		if (c->stats_fd < 0)
-			status_add(c, "BPF run-time statistics unavailable (%s)", strerror(errno));
+			features_say(&c->fs, FEAT_BPF_STATS, true,
+				     "BPF run-time statistics unavailable (%s)", strerror(errno));
 	}
+	c->avail = avail_from_features(&c->fs, o->need);
+	features_status(&c->fs, c->status, sizeof(c->status));
 	/* One discarded walk: threads older than ebtop get their file-byte baseline now. */
 	err = read_tasks(c);
 	if (err) {
@@ -383,6 +457,11 @@ const char *collector_status(const struct collector *c)
 	return c->status;
 }
 
+const struct features *collector_features(const struct collector *c)
+{
+	return &c->fs;
+}
+
 static void read_errors(struct collector *c, uint64_t *errors)
 {
 	uint64_t vals[c->ncpus];
@@ -431,7 +510,6 @@ static void read_costs(struct collector *c, struct sample *s)
 	memcpy(s->progs, c->progs, sizeof(c->progs[0]) * (size_t)n);
 	s->nprogs = n;
 }
-
 
 int collector_sample(struct collector *c, struct sample *s)
 {
@@ -484,6 +562,7 @@ int collector_sample(struct collector *c, struct sample *s)
 	s->avail = c->avail;
 	s->ncpus = c->online_cpus;
 	s->status = c->status;
+	s->features = &c->fs;
 	s->self_cpu_pct = self_cpu_pct(c, s->mono_ns);
 	return 0;
 }

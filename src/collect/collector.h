@@ -4,6 +4,7 @@
 #define EBTOP_COLLECTOR_H
 
 #include <stdbool.h>
+#include "model/feature.h"
 #include "model/model.h"
 
 struct collect_opts {
@@ -48,6 +49,8 @@ uint64_t collector_prog_misses(struct collector *c);
 /* NEED_* bits whose programs are running. */
 unsigned collector_avail(const struct collector *c);
 const char *collector_status(const struct collector *c);
+/* Each feature: wanted, running, and why not (or with what less). */
+const struct features *collector_features(const struct collector *c);
 /* The model's source of /proc details. */
 struct proc_info *collector_proc_info(void *collector, uint32_t pid, uint64_t start_ns,
 				       uint32_t uid);

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "collect/conn.h"
 #include "collect/iter.h"
+#include "collect/loader.h"
 #include "core/clock.h"
 #include "core/grow.h"
 #include "core/log.h"
@@ -22,9 +23,10 @@
 
 struct conn_reader {
 	struct ebtop_bpf *skel;
-	bool tables; /* NEED_CONN: connection table */
-	bool events; /* NEED_EVENTS */
-	struct bpf_link *iter;
+	bool tables;		   /* NEED_CONN: connection table */
+	bool events;		   /* NEED_EVENTS */
+	struct bpf_link *iter_tcp; /* (borrowed from the skeleton) */
+	struct bpf_link *iter_udp;
 	struct bpf_link *cg[N_CGROUP_PROG];
 	int cg_fd;
 	/* This interval's records: live sockets (sorted by cookie), then the output. */
@@ -46,30 +48,6 @@ struct conn_reader {
 	uint64_t ring_kb;
 };
 
-static void status_append(char *status, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(status);
-	va_list ap;
-
-	if (used && used + 2 < len) {
-		strcat(status, "; ");
-		used += 2;
-	}
-	if (used >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(status + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-static bool has_tp(const struct btf *vmlinux, const char *name)
-{
-	char type[128];
-
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
-}
-
 static struct bpf_program *const *cgroup_progs(struct ebtop_bpf *skel, struct bpf_program **p)
 {
 	p[0] = skel->progs.conn_udp_send4;
@@ -80,9 +58,9 @@ static struct bpf_program *const *cgroup_progs(struct ebtop_bpf *skel, struct bp
 }
 
 int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
-			  const struct collect_opts *o, const struct btf *vmlinux, unsigned *avail,
-			  char *status, size_t statuslen)
+			  const struct collect_opts *o, const struct select_ctx *sc, bool net_socks)
 {
+	const struct btf *vmlinux = sc->vmlinux;
 	bool tables = (o->need & (NEED_CONN | NEED_EVENTS)) != 0;
 	bool events = (o->need & NEED_EVENTS) != 0;
 	struct bpf_program *cg[N_CGROUP_PROG];
@@ -90,14 +68,21 @@ int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
 	unsigned ring_kb = o->conn_ringbuf_kb ? o->conn_ringbuf_kb : 4096;
 
 	*out = NULL;
-	if (tables &&
-	    !(has_tp(vmlinux, "inet_sock_set_state") && has_tp(vmlinux, "tcp_destroy_sock") &&
-	      has_tp(vmlinux, "sock_send_length") && has_tp(vmlinux, "sock_recv_length"))) {
-		status_append(
-		    status, statuslen,
-		    "connections unavailable: this kernel lacks the sock:inet_sock_set_state, "
-		    "tcp:tcp_destroy_sock or sock:sock_send_length tracepoints");
+	if (tables && !(kernel_has_tracepoint(vmlinux, "inet_sock_set_state") &&
+			kernel_has_tracepoint(vmlinux, "tcp_destroy_sock"))) {
+		features_say(sc->fs, FEAT_CONN, true,
+			     "connections unavailable: this kernel lacks the "
+			     "sock:inet_sock_set_state or tcp:tcp_destroy_sock tracepoints");
 		tables = events = false;
+	} else if (tables && !net_socks) {
+		if (sc->fs->f[FEAT_NET].why[0] || !loader_refused(sc->ld, HS_CONN))
+			features_say(
+			    sc->fs, FEAT_CONN, true,
+			    "connections unavailable: they are counted in the network hooks, "
+			    "and those in use here do not see the socket");
+		tables = events = false;
+	} else if (loader_refused(sc->ld, HS_CONN)) {
+		tables = events = false; /* the loader says why */
 	}
 	skel->rodata->conn_track = tables;
 	skel->rodata->conn_events_on = events;
@@ -108,27 +93,33 @@ int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
 	bpf_map__set_max_entries(skel->maps.conn_events, tables ? ring_kb * 1024 : 4096);
 	bpf_program__set_autoload(skel->progs.conn_state_change, tables);
 	bpf_program__set_autoload(skel->progs.conn_destroy, tables);
-	bpf_program__set_autoload(skel->progs.conn_dump, tables);
+	bpf_program__set_autoload(skel->progs.conn_dump_tcp, tables);
+	bpf_program__set_autoload(skel->progs.conn_dump_udp, tables);
 	bpf_program__set_autoload(skel->progs.conn_rst_in,
-				  tables && has_tp(vmlinux, "tcp_receive_reset"));
+				  tables && !loader_refused(sc->ld, HS_CONN_RESETS) &&
+				      kernel_has_tracepoint(vmlinux, "tcp_receive_reset"));
 	bpf_program__set_autoload(skel->progs.conn_rst_out,
-				  tables && has_tp(vmlinux, "tcp_send_reset"));
+				  tables && !loader_refused(sc->ld, HS_CONN_RESETS) &&
+				      kernel_has_tracepoint(vmlinux, "tcp_send_reset"));
 	bpf_program__set_autoload(skel->progs.conn_exec,
-				  events && has_tp(vmlinux, "sched_process_exec"));
-	/* Iterators: the map one is attached below, the seeding ones run once at start. */
-	bpf_program__set_autoattach(skel->progs.conn_dump, false);
-	bpf_program__set_autoload(skel->progs.conn_seed_tcp, tables);
-	bpf_program__set_autoload(skel->progs.conn_seed_owner, tables);
+				  events && !loader_refused(sc->ld, HS_EXEC) &&
+				      kernel_has_tracepoint(vmlinux, "sched_process_exec"));
+	/* The seeding iterators run once at start, from conn_reader_attach. */
+	bpf_program__set_autoload(skel->progs.conn_seed_tcp,
+				  tables && !loader_refused(sc->ld, HS_CONN_SEED));
+	bpf_program__set_autoload(skel->progs.conn_seed_owner,
+				  tables && !loader_refused(sc->ld, HS_CONN_SEED) &&
+				      !loader_refused(sc->ld, HS_CONN_OWNERS));
 	bpf_program__set_autoattach(skel->progs.conn_seed_tcp, false);
 	bpf_program__set_autoattach(skel->progs.conn_seed_owner, false);
 	cgroup_progs(skel, cg);
 	for (int i = 0; i < N_CGROUP_PROG; i++) {
-		bpf_program__set_autoload(cg[i], tables);
+		bpf_program__set_autoload(cg[i], tables && !loader_refused(sc->ld, HS_UDP_PEERS));
 		bpf_program__set_autoattach(cg[i], false);
 	}
-	if (tables && !has_tp(vmlinux, "tcp_receive_reset"))
-		status_append(status, statuslen,
-			      "connection resets not counted (no tcp:tcp_receive_reset)");
+	if (tables && !kernel_has_tracepoint(vmlinux, "tcp_receive_reset"))
+		features_say(sc->fs, FEAT_CONN_RESETS, true,
+			     "connection resets not counted (no tcp:tcp_receive_reset)");
 	if (!tables)
 		return 0;
 	r = calloc(1, sizeof(*r));
@@ -140,7 +131,6 @@ int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
 	r->cg_fd = -1;
 	r->peers_max = o->conn_peers_max ? o->conn_peers_max : 65536;
 	r->ring_kb = ring_kb;
-	*avail |= NEED_CONN | (events ? NEED_EVENTS : 0);
 	*out = r;
 	return 0;
 }
@@ -245,44 +235,51 @@ static int iter_once(struct bpf_program *prog)
 	return err;
 }
 
-int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, unsigned *avail, char *status,
-		       size_t statuslen)
+int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, struct features *fs)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info linfo;
 	struct bpf_program *cg[N_CGROUP_PROG];
+	struct ebtop_bpf *skel;
 	int err, attached = 0;
 
 	if (!r)
 		return 0;
-	memset(&linfo, 0, sizeof(linfo));
-	linfo.map.map_fd = bpf_map__fd(r->skel->maps.conns);
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	r->iter = bpf_program__attach_iter(r->skel->progs.conn_dump, &opts);
-	if (!r->iter)
-		return -errno;
-	err = ring_buffer__add(rb, bpf_map__fd(r->skel->maps.conn_events), on_conn_rec, r);
+	skel = r->skel;
+	r->iter_tcp = skel->links.conn_dump_tcp;
+	r->iter_udp = skel->links.conn_dump_udp;
+	err = ring_buffer__add(rb, bpf_map__fd(skel->maps.conn_events), on_conn_rec, r);
 	if (err)
 		return err;
 	/* Connections open before now: listed even while idle, owned by the process holding them.
 	 */
-	if (iter_once(r->skel->progs.conn_seed_tcp) || iter_once(r->skel->progs.conn_seed_owner))
-		status_append(status, statuslen,
-			      "connections open before ebtop started show once they move a byte");
+	if (bpf_program__fd(skel->progs.conn_seed_owner) >= 0 &&
+	    (err = iter_once(skel->progs.conn_seed_owner)))
+		features_say(fs, FEAT_CONN_OWNERS, true,
+			     "owners of connections open before ebtop unknown until they move a "
+			     "byte (the socket owner iterator failed: %s)",
+			     strerror(-err));
+	if (bpf_program__fd(skel->progs.conn_seed_tcp) >= 0 &&
+	    (err = iter_once(skel->progs.conn_seed_tcp)))
+		features_say(fs, FEAT_CONN_SEED, true,
+			     "connections open before ebtop started show once they move a byte "
+			     "(the seeding iterator failed: %s)",
+			     strerror(-err));
+	if (bpf_program__fd(skel->progs.conn_seed_owner) < 0)
+		fs->f[FEAT_CONN_OWNERS].on = false;
 	refresh_clock_offset(r);
 	/* Without the hooks UDP still works; only unconnected sockets' peers become "*". */
+	cgroup_progs(skel, cg);
+	if (bpf_program__fd(cg[0]) < 0)
+		return 0; /* refused: the loader said so */
 	r->cg_fd = open_cgroup2_root();
-	cgroup_progs(r->skel, cg);
 	for (int i = 0; r->cg_fd >= 0 && i < N_CGROUP_PROG; i++) {
 		r->cg[i] = bpf_program__attach_cgroup(cg[i], r->cg_fd);
 		attached += r->cg[i] != NULL;
 	}
 	if (attached < N_CGROUP_PROG)
-		status_append(
-		    status, statuslen, "remote addresses of unconnected UDP sockets unknown (%s)",
-		    r->cg_fd < 0 ? "no cgroup v2 mount" : "cgroup sendmsg/recvmsg hooks refused");
-	(void)avail;
+		features_say(fs, FEAT_UDP_PEERS, true,
+			     "remote addresses of unconnected UDP sockets unknown (%s)",
+			     r->cg_fd < 0 ? "no cgroup v2 mount"
+					  : "cgroup sendmsg/recvmsg hooks refused");
 	return 0;
 }
 
@@ -337,12 +334,17 @@ static const struct ebtop_conn_rec *find_cookie(const struct ebtop_conn_rec *rec
 	return n ? bsearch(&key, recs, n, sizeof(*recs), rec_cookie_cmp) : NULL;
 }
 
-/* One pass of the socket-storage iterator. */
+/* One pass of the TCP and UDP socket iterators: every socket with connection state. */
 static int read_live(struct conn_reader *r)
 {
-	int err = iter_read_all(r->iter, (void **)&r->live, &r->live_cap, sizeof(*r->live),
-				&r->nlive);
+	size_t ntcp = 0, nudp = 0;
+	int err =
+	    iter_read_all(r->iter_tcp, (void **)&r->live, &r->live_cap, sizeof(*r->live), &ntcp);
 
+	if (!err)
+		err = iter_read_append(r->iter_udp, (void **)&r->live, &r->live_cap,
+				       sizeof(*r->live), ntcp, &nudp);
+	r->nlive = ntcp + nudp;
 	if (r->nlive)
 		qsort(r->live, r->nlive, sizeof(*r->live), rec_cookie_cmp);
 	return err;
@@ -502,7 +504,6 @@ void conn_reader_free(struct conn_reader *r)
 {
 	if (!r)
 		return;
-	bpf_link__destroy(r->iter);
 	for (int i = 0; i < N_CGROUP_PROG; i++)
 		bpf_link__destroy(r->cg[i]);
 	if (r->cg_fd >= 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The collector's connection part: programs, the socket-storage iterator, peers, events. */
+/* The collector's connection part: programs, the socket iterators, peers, events. */
 #ifndef EBTOP_COLLECT_CONN_H
 #define EBTOP_COLLECT_CONN_H
 
@@ -9,20 +9,22 @@
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
 #include "collect/collector.h"
+#include "collect/loader.h"
 
 struct conn_reader;
 
 /*
- * Before load: sizes, rodata and which programs load, by o->need and what
- * the kernel has. Adds NEED_CONN / NEED_EVENTS to *avail when they work and
- * appends a sentence to status when they do not. NULL *out: not needed.
+ * Before load: sizes, rodata and which programs load, by o->need, what the
+ * kernel has and what it refused; net_socks: the network hooks chosen see
+ * the socket (connections are counted there). Says in the feature table
+ * what is missing. NULL *out: not needed.
  */
 int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
-			  const struct collect_opts *o, const struct btf *vmlinux, unsigned *avail,
-			  char *status, size_t statuslen) __attribute__((warn_unused_result));
-/* After load and the skeleton's attach: the iterator, the cgroup hooks and the ring buffer. */
-int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, unsigned *avail, char *status,
-		       size_t statuslen) __attribute__((warn_unused_result));
+			  const struct collect_opts *o, const struct select_ctx *sc, bool net_socks)
+	__attribute__((warn_unused_result));
+/* After load and attach: seeds older connections, attaches the cgroup hooks, adds the ring. */
+int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, struct features *fs)
+	__attribute__((warn_unused_result));
 /* Start of an interval's read: forgets the previous events; reads peers, then the iterator. */
 int conn_reader_begin(struct conn_reader *r, bool read_tables) __attribute__((warn_unused_result));
 /* After the ring buffers were drained: sweeps closed peers, fills the sample. */

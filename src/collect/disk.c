@@ -9,15 +9,8 @@
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
 #include "collect/disk.h"
+#include "collect/loader.h"
 #include "core/grow.h"
-
-static bool has_tp(const struct btf *vmlinux, const char *name)
-{
-	char type[128];
-
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
-}
 
 void disk_configure(struct ebtop_bpf *skel, const struct collect_opts *o)
 {
@@ -26,32 +19,39 @@ void disk_configure(struct ebtop_bpf *skel, const struct collect_opts *o)
 				 o->disk_inflight ? o->disk_inflight : 16384);
 }
 
-bool disk_select(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, char *why,
-		 size_t len)
+bool disk_select(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want)
 {
+	const struct btf *vmlinux = sc->vmlinux;
 	struct bpf_program *io[] = {skel->progs.disk_io_start, skel->progs.disk_rq_issue,
 				    skel->progs.disk_io_done, skel->progs.disk_bio_backmerge,
 				    skel->progs.disk_bio_frontmerge};
 	struct bpf_program *rq[] = {skel->progs.disk_rq_insert, skel->progs.disk_rq_issue_old,
 				    skel->progs.disk_rq_complete};
-	bool new_hooks = has_tp(vmlinux, "block_io_start") && has_tp(vmlinux, "block_io_done") &&
-			 has_tp(vmlinux, "block_rq_issue") &&
-			 has_tp(vmlinux, "block_bio_backmerge") &&
-			 has_tp(vmlinux, "block_bio_frontmerge");
-	bool old_hooks = has_tp(vmlinux, "block_rq_insert") && has_tp(vmlinux, "block_rq_issue") &&
-			 has_tp(vmlinux, "block_rq_complete");
-	bool dirty = has_tp(vmlinux, "writeback_dirty_folio");
+	bool new_hooks = !loader_refused(sc->ld, HS_DISK_IO) &&
+			 kernel_has_tracepoint(vmlinux, "block_io_start") &&
+			 kernel_has_tracepoint(vmlinux, "block_io_done") &&
+			 kernel_has_tracepoint(vmlinux, "block_rq_issue") &&
+			 kernel_has_tracepoint(vmlinux, "block_bio_backmerge") &&
+			 kernel_has_tracepoint(vmlinux, "block_bio_frontmerge");
+	bool old_hooks = !loader_refused(sc->ld, HS_DISK_RQ) &&
+			 kernel_has_tracepoint(vmlinux, "block_rq_insert") &&
+			 kernel_has_tracepoint(vmlinux, "block_rq_issue") &&
+			 kernel_has_tracepoint(vmlinux, "block_rq_complete");
+	bool dirty = !loader_refused(sc->ld, HS_WRITEBACK) &&
+		     kernel_has_tracepoint(vmlinux, "writeback_dirty_folio");
 	const char *force = getenv("EBTOP_DISK_HOOKS");
 
 	/* EBTOP_DISK_HOOKS=rq: the older kernels' hooks on a new kernel, for the tests. */
 	if (force && !strcmp(force, "rq") && old_hooks)
 		new_hooks = false;
 
-	why[0] = '\0';
 	if (want && !new_hooks && !old_hooks) {
-		snprintf(why, len,
-			 "disk columns unavailable: this kernel has neither "
-			 "block:block_io_start/done nor block:block_rq_insert/issue/complete");
+		/* A refusal is explained by the loader; a missing hook here. */
+		if (!loader_refused(sc->ld, HS_DISK_IO) && !loader_refused(sc->ld, HS_DISK_RQ))
+			features_say(
+			    sc->fs, FEAT_DISK, true,
+			    "disk columns unavailable: this kernel has neither "
+			    "block:block_io_start/done nor block:block_rq_insert/issue/complete");
 		want = false;
 	}
 	for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++)
@@ -59,10 +59,10 @@ bool disk_select(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, c
 	for (size_t i = 0; i < sizeof(rq) / sizeof(rq[0]); i++)
 		bpf_program__set_autoload(rq[i], want && !new_hooks);
 	bpf_program__set_autoload(skel->progs.disk_dirty_folio, want && dirty);
-	if (want && !dirty)
-		snprintf(why, len,
-			 "write-back is credited to the kernel thread that does it: this "
-			 "kernel has no writeback:writeback_dirty_folio tracepoint");
+	if (want && !dirty && !loader_refused(sc->ld, HS_WRITEBACK))
+		features_say(sc->fs, FEAT_WRITEBACK, true,
+			     "write-back is credited to the kernel thread that does it: this "
+			     "kernel has no writeback:writeback_dirty_folio tracepoint");
 	return want;
 }
 

@@ -10,6 +10,7 @@
 
 struct ebtop_bpf;
 struct btf;
+struct select_ctx;
 
 /* This interval's copies of the disk maps; the sample borrows them. */
 struct disk_reader {
@@ -27,11 +28,10 @@ struct disk_reader {
 void disk_configure(struct ebtop_bpf *skel, const struct collect_opts *o);
 /*
  * Switches the block programs on or off: block_io_start/done where the kernel has them,
- * block_rq_insert/issue/complete otherwise. Returns true when disk counting runs; writes
- * a sentence for the status line into why when it cannot.
+ * block_rq_insert/issue/complete otherwise (or where the kernel refused the first). Returns
+ * true when disk counting runs; says in the feature table what is missing.
  */
-bool disk_select(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, char *why,
-		 size_t len);
+bool disk_select(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want);
 /*
  * Reads the per-process latency and per-disk maps into r and s, and forgets latency
  * entries of processes that are not in recs as live any more (they were read this time).

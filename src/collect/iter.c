@@ -9,8 +9,14 @@
 
 int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t *n)
 {
+	return iter_read_append(link, buf, cap, elem, 0, n);
+}
+
+int iter_read_append(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t first,
+		     size_t *n)
+{
 	int fd = bpf_iter_create(bpf_link__fd(link));
-	size_t bytes = 0;
+	size_t start = first * elem, bytes = start;
 	int err = 0;
 
 	*n = 0;
@@ -36,6 +42,6 @@ int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, s
 		bytes += (size_t)k;
 	}
 	close(fd);
-	*n = bytes / elem;
+	*n = (bytes - start) / elem;
 	return err;
 }

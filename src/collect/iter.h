@@ -13,5 +13,8 @@ struct bpf_link;
  */
 int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t *n)
 	__attribute__((warn_unused_result));
+/* The same, after the first `first` records already in *buf; *n gets the number added. */
+int iter_read_append(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t first,
+		     size_t *n) __attribute__((warn_unused_result));
 
 #endif

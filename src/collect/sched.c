@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ebtop.skel.h"
+#include "collect/loader.h"
 #include "collect/procfs.h"
 #include "collect/sched.h"
 #include "core/log.h"
@@ -28,8 +29,8 @@ struct sched_hook {
 static bool probe_attach(const struct btf *vmlinux, const char *tp, bool use_btf)
 {
 	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
-		{.code = BPF_JMP | BPF_EXIT},
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	char type[128];
@@ -57,14 +58,6 @@ static bool probe_attach(const struct btf *vmlinux, const char *tp, bool use_btf
 	}
 	close(link);
 	return true;
-}
-
-static bool kernel_has(const struct btf *vmlinux, const char *tp)
-{
-	char type[128];
-
-	snprintf(type, sizeof(type), "btf_trace_%s", tp);
-	return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
 }
 
 /* Does the kernel's struct sched_info have last_queued (CONFIG_SCHED_INFO)? */
@@ -107,17 +100,19 @@ static unsigned slots_for_pid_max(void)
 	return n;
 }
 
-bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, char *note,
-		     size_t len)
+bool sched_configure(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want)
 {
+	const struct btf *vmlinux = sc->vmlinux;
+	char note[192];
+	size_t len = sizeof(note);
 	struct sched_hook hooks[] = {
-		{"sched_switch", true, skel->progs.sched_switch, skel->progs.sched_switch_raw},
-		{"sched_wakeup", true, skel->progs.sched_wakeup, skel->progs.sched_wakeup_raw},
-		{"sched_wakeup_new", true, skel->progs.sched_wakeup_new,
-		 skel->progs.sched_wakeup_new_raw},
-		{"sched_migrate_task", false, skel->progs.sched_migrate, skel->progs.sched_migrate_raw},
-		{"sched_process_fork", false, skel->progs.sched_fork, skel->progs.sched_fork_raw},
-		{"sched_process_exec", false, skel->progs.sched_exec, skel->progs.sched_exec_raw},
+	    {"sched_switch", true, skel->progs.sched_switch, skel->progs.sched_switch_raw},
+	    {"sched_wakeup", true, skel->progs.sched_wakeup, skel->progs.sched_wakeup_raw},
+	    {"sched_wakeup_new", true, skel->progs.sched_wakeup_new,
+	     skel->progs.sched_wakeup_new_raw},
+	    {"sched_migrate_task", false, skel->progs.sched_migrate, skel->progs.sched_migrate_raw},
+	    {"sched_process_fork", false, skel->progs.sched_fork, skel->progs.sched_fork_raw},
+	    {"sched_process_exec", false, skel->progs.sched_exec, skel->progs.sched_exec_raw},
 	};
 	size_t n = sizeof(hooks) / sizeof(hooks[0]);
 	bool use_btf = false, ok = want;
@@ -126,9 +121,11 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 	note[0] = '\0';
 	if (ok) {
 		/* One flavour for all. EBTOP_SCHED_RAW_TP=1 forces raw_tp (to test and time it). */
-		use_btf =
-		    !getenv("EBTOP_SCHED_RAW_TP") && probe_attach(vmlinux, "sched_switch", true);
-		if (!use_btf && !probe_attach(vmlinux, "sched_switch", false)) {
+		use_btf = !getenv("EBTOP_SCHED_RAW_TP") && !loader_refused(sc->ld, HS_SCHED_BTF) &&
+			  probe_attach(vmlinux, "sched_switch", true);
+		if (!use_btf && loader_refused(sc->ld, HS_SCHED_RAW)) {
+			ok = false; /* the loader says why */
+		} else if (!use_btf && !probe_attach(vmlinux, "sched_switch", false)) {
 			snprintf(note, len,
 				 "CPU and scheduler columns unavailable: neither tp_btf nor "
 				 "raw_tp programs attach to sched:sched_switch");
@@ -141,7 +138,7 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 		bpf_program__set_autoload(hooks[i].raw_prog, false);
 	}
 	for (size_t i = 0; ok && i < n; i++) {
-		if (kernel_has(vmlinux, hooks[i].tp))
+		if (kernel_has_tracepoint(vmlinux, hooks[i].tp))
 			continue;
 		if (hooks[i].needed) {
 			snprintf(note, len,
@@ -178,6 +175,8 @@ bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool wan
 		snprintf(note, len, "no %s tracepoint: the columns it feeds stay at 0", missing);
 	if (ok && !use_btf)
 		log_info("sched: tp_btf does not work here, using raw_tp\n");
+	if (note[0])
+		features_say(sc->fs, FEAT_SCHED, !ok, "%s", note);
 	skel->rodata->sched_on = ok;
 	skel->rodata->sched_nslots = ok ? slots_for_pid_max() : 1;
 	bpf_map__set_max_entries(skel->maps.sched_slots, skel->rodata->sched_nslots);

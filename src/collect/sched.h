@@ -9,15 +9,15 @@
 
 struct ebtop_bpf;
 struct btf;
+struct select_ctx;
 
 /*
  * Picks tp_btf programs where they load and attach, raw_tp otherwise, sizes
  * the slot table, and switches everything off when !want or when the kernel
- * has neither. Returns true when the scheduler columns will be filled; note
- * receives one sentence when something is missing.
+ * has neither or refused both. Returns true when the scheduler columns will
+ * be filled; says in the feature table what is missing.
  */
-bool sched_configure(struct ebtop_bpf *skel, const struct btf *vmlinux, bool want, char *note,
-		     size_t len);
+bool sched_configure(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want);
 /* Counting starts at start_ns (CLOCK_MONOTONIC), once every program is attached. */
 void sched_start(struct ebtop_bpf *skel, uint64_t start_ns);
 

@@ -551,6 +551,8 @@ struct snapshot *model_update(struct model *m, const struct sample *s)
 	memcpy(snap->progs, s->progs, sizeof(snap->progs[0]) * (size_t)snap->nprogs);
 	if (s->status)
 		snprintf(snap->status, sizeof(snap->status), "%s", s->status);
+	if (s->features)
+		snap->features = *s->features;
 
 	if (build_threads(m, s, &snap->threads, &snap->nthreads) || build_procs(m, snap)) {
 		snapshot_put(snap);

@@ -12,6 +12,7 @@
 #include "ebtop/conn.h"
 #include "model/fields.h"
 #include "model/conn.h"
+#include "model/feature.h"
 
 /* What /proc tells about a process; shared by snapshots, freed with the last ref. */
 struct proc_info {
@@ -59,7 +60,7 @@ struct prog_cost {
 	uint64_t missed;      /* cumulative runs the kernel skipped (nested on a CPU): lost events */
 };
 
-#define MAX_PROGS 24
+#define MAX_PROGS 48
 
 /* One block device (whole disk) over the interval. */
 struct disk_row {
@@ -93,7 +94,8 @@ struct snapshot {
 	double self_cpu_pct;         /* ebtop's own CPU use over the interval */
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
-	char status[256]; /* degraded features, one line; empty when all is well */
+	char status[1024]; /* degraded features, one line; empty when all is well */
+	struct features features; /* each feature's state (all off in snapshots read back) */
 	struct disk_row *disks; /* by dev; NULL when disk counting is off */
 	size_t ndisks;
 	struct conn *conns; /* sorted by owner (pid, start), then key; see row.conn */
@@ -138,6 +140,7 @@ struct sample {
 	struct prog_cost progs[MAX_PROGS];
 	int nprogs;
 	const char *status; /* (borrowed) */
+	const struct features *features; /* (borrowed) NULL: unknown */
 	/* Block I/O (borrowed, cumulative): per process sorted by key, per disk sorted by dev. */
 	const struct disk_lat_rec *lats;
 	size_t nlats;

@@ -166,13 +166,17 @@ static int not_collected(const struct snapshot *s, const char *key, const char *
 	return finish(out, root, 200);
 }
 
-/* Why a list is empty on this machine: the snapshot's status names what is missing. */
-static int not_here(const struct snapshot *s, const char *key, const char *what, struct buf *out)
+/*
+ * Why a list is empty on this machine: the feature's own reason (the
+ * kernel's words when it refused the programs), else the whole status.
+ */
+static int not_here(const struct snapshot *s, const char *key, const char *what,
+		    enum feature f, struct buf *out)
 {
-	char why[384];
+	const char *reason = s->features.f[f].why[0] ? s->features.f[f].why : s->status;
+	char why[1200];
 
-	snprintf(why, sizeof(why), "%s not collected%s%s", what, s->status[0] ? ": " : "",
-		 s->status);
+	snprintf(why, sizeof(why), "%s not collected%s%s", what, reason[0] ? ": " : "", reason);
 	return not_collected(s, key, why, out);
 }
 
@@ -186,7 +190,7 @@ static int connections(const struct request *rq, const struct snapshot *s, struc
 	int status;
 
 	if (!(s->avail & NEED_CONN))
-		return not_here(s, "connections", "connections are", out);
+		return not_here(s, "connections", "connections are", FEAT_CONN, out);
 	view_opts_default(&vo);
 	status =
 	    list_params(rq, conn_fields, &vo.conn_sort_field, &vo.conn_sort_desc, &filter, out);
@@ -240,7 +244,7 @@ static int events(const struct request *rq, const struct snapshot *s, struct evr
 	json_t *root;
 
 	if (!(s->avail & NEED_EVENTS) || !ring)
-		return not_here(s, "events", what, out);
+		return not_here(s, "events", what, FEAT_CONN, out);
 	cap = evring_cap(ring);
 	limit = rq->limit_set || (size_t)rq->limit <= cap ? (size_t)rq->limit : cap;
 	if (limit > cap) {
