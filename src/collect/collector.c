@@ -199,8 +199,7 @@ static int select_programs(struct collector *c, const struct collect_opts *o)
 	disk_select(c->skel, &sc, (o->need & NEED_DISK) != 0);
 	sched_configure(c->skel, &sc, (o->need & NEED_SCHED) != 0);
 	/* Per-connection counting needs the socket itself, which kprobes do not give. */
-	err = conn_reader_configure(&c->conn, c->skel, o, &sc,
-				    net == HS_NET_TP || net == HS_NET_FEXIT);
+	err = conn_reader_configure(&c->conn, c->skel, o, &sc, net);
 	btf__free(vmlinux);
 	return err;
 }
@@ -286,6 +285,14 @@ static int load_what_runs(struct collector *c, const struct collect_opts *o, cha
 	if (err)
 		return err;
 	loader_features(&c->ld, c->skel, &c->fs);
+	/* What lives inside the connection table is moot without it. */
+	if (!c->fs.f[FEAT_CONN].on) {
+		static const enum feature inside[] = {FEAT_CONN_RESETS, FEAT_CONN_SEED,
+						      FEAT_CONN_OWNERS, FEAT_UDP_PEERS, FEAT_EXEC};
+
+		for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
+			c->fs.f[inside[i]].wanted = false;
+	}
 	return 0;
 }
 

@@ -8,16 +8,16 @@
 #include "model/model.h"
 
 struct collect_opts {
-	unsigned need;       /* NEED_* bits the consumers asked for */
-	unsigned ringbuf_kb; /* exit-record ring buffer size */
-	unsigned net_slots;  /* per-CPU network slots, a power of two (0: default) */
-	unsigned disk_procs;    /* processes with block-latency histograms at once (0: default) */
-	unsigned disk_inflight; /* block requests timed at once (0: default) */
+	unsigned need;		  /* NEED_* bits the consumers asked for */
+	unsigned ringbuf_kb;	  /* exit-record ring buffer size */
+	unsigned net_slots;	  /* per-CPU network slots, a power of two (0: default) */
+	unsigned disk_procs;	  /* processes with block-latency histograms at once (0: default) */
+	unsigned disk_inflight;	  /* block requests timed at once (0: default) */
 	unsigned conn_peers_max;  /* entries in the UDP peers / shared sockets table (0: 65536) */
-	unsigned udp_peers;       /* remote peers with their own row per UDP socket (0: 16) */
+	unsigned udp_peers;	  /* remote peers with their own row per UDP socket (0: 16) */
 	unsigned conn_ringbuf_kb; /* closed-connection and event ring buffer (0: 4096) */
-	bool bpf_stats;      /* ask the kernel to time our programs (costs ~20 ns per event) */
-	bool verbose;        /* libbpf's own log on stderr */
+	bool bpf_stats;		  /* ask the kernel to time our programs (costs ~20 ns per event) */
+	bool verbose;		  /* libbpf's own log on stderr */
 };
 
 struct collector;
@@ -37,7 +37,7 @@ void collector_close(struct collector *c);
  * NEED_EVENTS; returns a negative errno on failure.
  */
 int collector_poll_events(struct collector *c, int timeout_ms, const struct event **ev, size_t *n)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* The kernel side's cumulative error counters (enum ebtop_err). */
 void collector_errors(struct collector *c, uint64_t *errors);
 /*
@@ -53,7 +53,7 @@ const char *collector_status(const struct collector *c);
 const struct features *collector_features(const struct collector *c);
 /* The model's source of /proc details. */
 struct proc_info *collector_proc_info(void *collector, uint32_t pid, uint64_t start_ns,
-				       uint32_t uid);
+				      uint32_t uid);
 /* CLOCK_MONOTONIC time the programs were attached: counting begins here. */
 uint64_t collector_start_ns(const struct collector *c);
 

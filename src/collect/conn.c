@@ -58,8 +58,10 @@ static struct bpf_program *const *cgroup_progs(struct ebtop_bpf *skel, struct bp
 }
 
 int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
-			  const struct collect_opts *o, const struct select_ctx *sc, bool net_socks)
+			  const struct collect_opts *o, const struct select_ctx *sc,
+			  enum hookset net)
 {
+	bool net_socks = net == HS_NET_TP || net == HS_NET_FEXIT;
 	const struct btf *vmlinux = sc->vmlinux;
 	bool tables = (o->need & (NEED_CONN | NEED_EVENTS)) != 0;
 	bool events = (o->need & NEED_EVENTS) != 0;
@@ -75,11 +77,10 @@ int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
 			     "sock:inet_sock_set_state or tcp:tcp_destroy_sock tracepoints");
 		tables = events = false;
 	} else if (tables && !net_socks) {
-		if (sc->fs->f[FEAT_NET].why[0] || !loader_refused(sc->ld, HS_CONN))
-			features_say(
-			    sc->fs, FEAT_CONN, true,
-			    "connections unavailable: they are counted in the network hooks, "
-			    "and those in use here do not see the socket");
+		features_say(sc->fs, FEAT_CONN, true,
+			     "connections unavailable: they are counted in the network hooks, %s",
+			     net == HS_NET_KPROBE ? "and kprobes, used here, do not give the socket"
+						  : "and none work here");
 		tables = events = false;
 	} else if (loader_refused(sc->ld, HS_CONN)) {
 		tables = events = false; /* the loader says why */

@@ -15,16 +15,16 @@ struct conn_reader;
 
 /*
  * Before load: sizes, rodata and which programs load, by o->need, what the
- * kernel has and what it refused; net_socks: the network hooks chosen see
- * the socket (connections are counted there). Says in the feature table
+ * kernel has and what it refused; net: the network hooks chosen (only those
+ * that see the socket can count connections). Says in the feature table
  * what is missing. NULL *out: not needed.
  */
 int conn_reader_configure(struct conn_reader **out, struct ebtop_bpf *skel,
-			  const struct collect_opts *o, const struct select_ctx *sc, bool net_socks)
-	__attribute__((warn_unused_result));
+			  const struct collect_opts *o, const struct select_ctx *sc,
+			  enum hookset net) __attribute__((warn_unused_result));
 /* After load and attach: seeds older connections, attaches the cgroup hooks, adds the ring. */
 int conn_reader_attach(struct conn_reader *r, struct ring_buffer *rb, struct features *fs)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Start of an interval's read: forgets the previous events; reads peers, then the iterator. */
 int conn_reader_begin(struct conn_reader *r, bool read_tables) __attribute__((warn_unused_result));
 /* After the ring buffers were drained: sweeps closed peers, fills the sample. */

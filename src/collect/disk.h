@@ -16,7 +16,7 @@ struct select_ctx;
 struct disk_reader {
 	struct disk_lat_rec *lats; /* sorted by key */
 	size_t nlats, lat_cap;
-	struct ebtop_disk_dev *devs; /* sorted by dev */
+	struct ebtop_disk_dev *devs;   /* sorted by dev */
 	struct ebtop_disk_dev *percpu; /* scratch: one disk's value on every CPU */
 	size_t ndevs, dev_cap;
 	struct ebtop_disk_lat_key *live; /* scratch: live processes, sorted */

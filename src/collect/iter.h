@@ -12,7 +12,7 @@ struct bpf_link;
  * records of size elem); *n gets the number read. 0 or a negative errno.
  */
 int iter_read_all(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t *n)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* The same, after the first `first` records already in *buf; *n gets the number added. */
 int iter_read_append(struct bpf_link *link, void **buf, size_t *cap, size_t elem, size_t first,
 		     size_t *n) __attribute__((warn_unused_result));

@@ -203,26 +203,23 @@ static void refuse(struct loader *ld, enum hookset hs, const char *prog, int err
 	log_info("%s (%s) refused: %s\n", prog, hooksets[hs].how, r->words);
 }
 
-/* A program named in EBTOP_REFUSE that is about to load: refused as the kernel would. */
-static bool inject(struct loader *ld, struct ebtop_bpf *skel)
+/* A program named in EBTOP_REFUSE that is about to load, or NULL. */
+static const char *injected(const struct loader *ld, struct ebtop_bpf *skel)
 {
 	struct bpf_program *prog;
 	char key[40];
 
 	if (!ld->inject[0])
-		return false;
+		return NULL;
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		const char *name = bpf_program__name(prog);
-		int hs = hookset_of(name);
 
 		snprintf(key, sizeof(key), ",%s,", name);
-		if (hs < 0 || !bpf_program__autoload(prog) || !strstr(ld->inject, key))
-			continue;
-		refuse(ld, (enum hookset)hs, name, -EPERM, "%s (EBTOP_REFUSE)", strerror(EPERM));
-		return true;
+		if (bpf_program__autoload(prog) && strstr(ld->inject, key))
+			return name;
 	}
-	return false;
+	return NULL;
 }
 
 /* A refusal of a hook set the rest can run without; a final error for the rest. */
@@ -237,7 +234,7 @@ static int refused_or_final(struct loader *ld, const char *prog, int err, const 
 			 strerror(-err), words[0] ? ": " : "", words);
 		return err;
 	}
-	refuse(ld, (enum hookset)hs, prog, err, "%s%s%s", strerror(-err), words[0] ? ": " : "",
+	refuse(ld, (enum hookset)hs, prog, err, "%s%s%s", strerror(-err), words[0] ? ", " : "",
 	       words);
 	if (hs == HS_TASKS) {
 		snprintf(msg, len,
@@ -273,11 +270,13 @@ static int attach_all(struct loader *ld, struct ebtop_bpf *skel, char *msg, size
 int loader_load_attach(struct loader *ld, struct ebtop_bpf *skel, char *msg, size_t len)
 {
 	struct capture cap = {};
+	const char *inject = injected(ld, skel);
 	int err;
 
 	libbpf_set_print(libbpf_print);
-	if (inject(ld, skel))
-		return -EAGAIN;
+	/* Refused as the kernel would refuse it, before anything is loaded. */
+	if (inject)
+		return refused_or_final(ld, inject, -EPERM, "EBTOP_REFUSE", msg, len);
 	capture = &cap;
 	err = ebtop_bpf__load(skel);
 	capture = NULL;
@@ -301,20 +300,32 @@ void loader_features(const struct loader *ld, struct ebtop_bpf *skel, struct fea
 		st->on = true;
 		snprintf(st->how, sizeof(st->how), "%s", hooksets[hs].how);
 	}
-	for (int hs = 0; hs < HS_NUM; hs++) {
-		const struct refusal *r = &ld->ref[hs];
-		enum feature f = hooksets[hs].feat;
+	/* One sentence per feature, naming every refused program with the kernel's words. */
+	for (int f = 0; f < FEAT_NUM; f++) {
 		const struct feature_state *st = &fs->f[f];
+		char list[400] = "";
+		size_t used = 0;
 
-		if (!loader_refused(ld, (enum hookset)hs))
+		for (int hs = 0; hs < HS_NUM; hs++) {
+			const struct refusal *r = &ld->ref[hs];
+
+			if (hooksets[hs].feat != (enum feature)f ||
+			    !loader_refused(ld, (enum hookset)hs) || used + 1 >= sizeof(list))
+				continue;
+			used +=
+			    (size_t)snprintf(list + used, sizeof(list) - used, "%s%s (%s: %s)",
+					     used ? ", " : "", r->prog, hooksets[hs].how, r->words);
+		}
+		if (!list[0])
 			continue;
 		if (st->on)
-			features_say(fs, f, false, "%s through %s: the kernel refused %s (%s: %s)",
-				     feature_descs[f].title, st->how, r->prog, hooksets[hs].how,
-				     r->words);
+			features_say(fs, (enum feature)f, false,
+				     "%s through %s: the kernel refused %s", feature_descs[f].title,
+				     st->how, list);
 		else
-			features_say(fs, f, true, "%s unavailable: the kernel refused %s (%s: %s)",
-				     feature_descs[f].title, r->prog, hooksets[hs].how, r->words);
+			features_say(fs, (enum feature)f, true,
+				     "%s unavailable: the kernel refused %s",
+				     feature_descs[f].title, list);
 	}
 }
 

@@ -34,7 +34,7 @@ struct feature_state {
 	bool wanted;   /* a consumer asked for it */
 	bool on;       /* its programs are loaded and attached */
 	char how[16];  /* the hooks in use, e.g. "tp_btf", "fexit", "kprobe" */
-	char why[240]; /* when off, or on with less: what is missing and the kernel's words */
+	char why[480]; /* when off, or on with less: what is missing and the kernel's words */
 };
 
 struct features {

@@ -9,19 +9,19 @@
 #include "output/json_conn.h"
 
 static const char *const err_keys[EBTOP_NERR] = {
-	[EBTOP_ERR_STORAGE] = "task_storage_failures",
-	[EBTOP_ERR_RINGBUF] = "exit_records_lost",
-	[EBTOP_ERR_SLOT] = "net_slot_fallbacks",
-	[EBTOP_ERR_DISK_INFLIGHT] = "disk_requests_untimed",
-	[EBTOP_ERR_DISK_PROC] = "disk_latency_table_full",
-	[EBTOP_ERR_DISK_DEV] = "disk_table_full",
-	[EBTOP_ERR_SCHED_SLOT] = "sched_slot_fallbacks",
-	[EBTOP_ERR_SCHED_LOST] = "sched_events_lost",
-	[EBTOP_ERR_SCHED_MISSED] = "sched_events_repaired",
-	[EBTOP_ERR_CONN_STORAGE] = "conn_storage_failures",
-	[EBTOP_ERR_CONN_PEERS] = "conn_peers_full",
-	[EBTOP_ERR_CONN_FINAL] = "conn_final_lost",
-	[EBTOP_ERR_EVENTS] = "events_lost",
+    [EBTOP_ERR_STORAGE] = "task_storage_failures",
+    [EBTOP_ERR_RINGBUF] = "exit_records_lost",
+    [EBTOP_ERR_SLOT] = "net_slot_fallbacks",
+    [EBTOP_ERR_DISK_INFLIGHT] = "disk_requests_untimed",
+    [EBTOP_ERR_DISK_PROC] = "disk_latency_table_full",
+    [EBTOP_ERR_DISK_DEV] = "disk_table_full",
+    [EBTOP_ERR_SCHED_SLOT] = "sched_slot_fallbacks",
+    [EBTOP_ERR_SCHED_LOST] = "sched_events_lost",
+    [EBTOP_ERR_SCHED_MISSED] = "sched_events_repaired",
+    [EBTOP_ERR_CONN_STORAGE] = "conn_storage_failures",
+    [EBTOP_ERR_CONN_PEERS] = "conn_peers_full",
+    [EBTOP_ERR_CONN_FINAL] = "conn_final_lost",
+    [EBTOP_ERR_EVENTS] = "events_lost",
 };
 
 json_t *num_json(double v)
@@ -34,6 +34,27 @@ json_t *num_json(double v)
 	return json_real(v);
 }
 
+json_t *features_json(const struct features *fs)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < FEAT_NUM; i++) {
+		const struct feature_state *st = &fs->f[i];
+		json_t *f;
+
+		if (!st->wanted)
+			continue;
+		f = json_object();
+		json_object_set_new(f, "available", json_boolean(st->on));
+		if (st->on && st->how[0])
+			json_object_set_new(f, "hooks", json_string(st->how));
+		if (st->why[0])
+			json_object_set_new(f, "reason", json_string(st->why));
+		json_object_set_new(o, feature_descs[i].name, f);
+	}
+	return o;
+}
+
 json_t *interval_json(const struct snapshot *s)
 {
 	json_t *o = json_object();
@@ -42,6 +63,7 @@ json_t *interval_json(const struct snapshot *s)
 	json_object_set_new(o, "time", json_real((double)s->wall_ns / 1e9));
 	json_object_set_new(o, "interval_s", json_real((double)s->interval_ns / 1e9));
 	json_object_set_new(o, "status", json_string(s->status));
+	json_object_set_new(o, "features", features_json(&s->features));
 	return o;
 }
 
@@ -113,7 +135,8 @@ json_t *self_json(const struct snapshot *s)
 	json_object_set_new(o, "bpf_programs", progs);
 	for (int i = 0; i < EBTOP_NERR; i++) {
 		if (err_keys[i])
-			json_object_set_new(errs, err_keys[i], json_integer((json_int_t)s->errors[i]));
+			json_object_set_new(errs, err_keys[i],
+					    json_integer((json_int_t)s->errors[i]));
 	}
 	json_object_set_new(o, "errors", errs);
 	if (s->avail & NEED_CONN)

@@ -22,6 +22,8 @@ json_t *event_to_json(const struct event *e);
 json_t *num_json(double v);
 /* An interval's object with what every batch line starts with: seq, time, interval_s, status. */
 json_t *interval_json(const struct snapshot *s);
+/* Each wanted feature: {"available", "hooks" in use, "reason" when off or degraded}. */
+json_t *features_json(const struct features *fs);
 /* Appends o as one compact line to b and drops the reference. 0, -ENOMEM or b's error. */
 int put_json_line(struct buf *b, json_t *o) BUF_CHECK;
 

@@ -58,7 +58,7 @@ static int finish(struct buf *out, json_t *root, int status)
 
 	if (err == -ENOSPC)
 		return api_error(out, "limit", "response too large: ask for fewer rows") ? 500
-											  : 413;
+											 : 413;
 	return err ? 500 : status;
 }
 
@@ -170,8 +170,8 @@ static int not_collected(const struct snapshot *s, const char *key, const char *
  * Why a list is empty on this machine: the feature's own reason (the
  * kernel's words when it refused the programs), else the whole status.
  */
-static int not_here(const struct snapshot *s, const char *key, const char *what,
-		    enum feature f, struct buf *out)
+static int not_here(const struct snapshot *s, const char *key, const char *what, enum feature f,
+		    struct buf *out)
 {
 	const char *reason = s->features.f[f].why[0] ? s->features.f[f].why : s->status;
 	char why[1200];
@@ -262,12 +262,11 @@ static int events(const struct request *rq, const struct snapshot *s, struct evr
 	json_object_set_new(root, "collected", json_true());
 	json_object_set_new(root, "lost", json_integer((json_int_t)lost));
 	/* Lost since the oldest returned event's interval began: gaps in this list, at most. */
-	json_object_set_new(root, "lost_in_range",
-			    json_array_size(w.arr)
-				? json_integer((json_int_t)(lost >= w.oldest_lost
-								? lost - w.oldest_lost
-								: 0))
-				: json_null());
+	json_object_set_new(
+	    root, "lost_in_range",
+	    json_array_size(w.arr)
+		? json_integer((json_int_t)(lost >= w.oldest_lost ? lost - w.oldest_lost : 0))
+		: json_null());
 	json_object_set_new(root, "events", w.arr);
 	return finish(out, root, 200);
 }
@@ -278,7 +277,9 @@ static int disks(const struct snapshot *s, struct buf *out)
 
 	if (!(s->avail & NEED_DISK)) {
 		json_decref(root);
-		return not_collected(s, "disks", "disk I/O is not collected (see the status of /api/v1/processes)", out);
+		return not_collected(
+		    s, "disks", "disk I/O is not collected (see the status of /api/v1/processes)",
+		    out);
 	}
 	json_object_set_new(root, "disks", disks_json(s));
 	json_object_set_new(root, "total", json_integer((json_int_t)s->ndisks));
@@ -294,11 +295,12 @@ int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf 
 	if (rq->route == ROUTE_HISTORY)
 		return api_error(out, "",
 				 "history is not available: this build has no history store (--db)")
-			       ? 500
-			       : 503;
+			   ? 500
+			   : 503;
 	if (!s)
-		return api_error(out, "", "no snapshot yet: the first interval has not ended") ? 500
-												: 503;
+		return api_error(out, "", "no snapshot yet: the first interval has not ended")
+			   ? 500
+			   : 503;
 	switch (rq->route) {
 	case ROUTE_PROCESSES:
 		return processes(rq, s, out);

@@ -40,9 +40,9 @@ static const char *const label_names[PL_NUM] = {"comm", "user", "cgroup", "pid"}
 struct ptrack {
 	uint32_t pid;
 	uint64_t start_ns;
-	struct series *s;  /* NULL: filtered out */
-	double *base;      /* [nm] (in the tracker value block) */
-	double *last;      /* [nm] */
+	struct series *s; /* NULL: filtered out */
+	double *base;	  /* [nm] (in the tracker value block) */
+	double *last;	  /* [nm] */
 };
 
 /* User names seen on rows with /proc details, for rows without (processes too short to read). */
@@ -54,9 +54,9 @@ struct uid_name {
 };
 
 /* Histogram bounds for disk request latency, seconds (the last bucket is +Inf). */
-static const double disk_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-				 0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,  10};
-#define NLE (sizeof(disk_le) / sizeof(disk_le[0]))
+static const double disk_le[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				 0.05,	 0.1,	  0.25,	  0.5,	 1,	 2.5,	10};
+#define NLE	  (sizeof(disk_le) / sizeof(disk_le[0]))
 #define MAX_DISKS 256
 
 /* A disk's counters as the model gives them, and its latency histogram summed over intervals. */
@@ -81,7 +81,7 @@ struct prom_exporter {
 	struct ptrack *trk;
 	double *trkv;
 	size_t ntrk;
-	struct snapshot *last; /* (owned reference) */
+	struct snapshot *last;	  /* (owned reference) */
 	struct prom_conns *conns; /* NULL unless per-connection series are on */
 };
 
@@ -105,7 +105,8 @@ struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 		return NULL;
 	e->o = *o;
 	for (int f = 0; f < F_NUM; f++) {
-		if (fields[f].prom.name && fields[f].prom.type != PROM_NONE && fields[f].type == FT_NUM)
+		if (fields[f].prom.name && fields[f].prom.type != PROM_NONE &&
+		    fields[f].type == FT_NUM)
 			e->mf[e->nm++] = f;
 	}
 	if (series_table_init(&e->t, e->nm, PL_NUM, o->max_series, other_key,
@@ -117,11 +118,11 @@ struct prom_exporter *prom_exporter_new(const struct prom_opts *o)
 		e->t.gauge[k] = fields[e->mf[k]].prom.type != PROM_COUNTER;
 	if (o->conns) {
 		struct prom_conns_opts co = {
-			.top = o->conns_top,
-			.max_series = o->max_series,
-			.idle_ttl_ns = o->idle_ttl_ns,
-			.match = o->match_conn,
-			.match_ctx = o->match_conn_ctx,
+		    .top = o->conns_top,
+		    .max_series = o->max_series,
+		    .idle_ttl_ns = o->idle_ttl_ns,
+		    .match = o->match_conn,
+		    .match_ctx = o->match_conn_ctx,
 		};
 
 		e->conns = prom_conns_new(&co);
@@ -343,8 +344,8 @@ int prom_exporter_update(struct prom_exporter *e, const struct snapshot *snap)
 {
 	size_t cap = snap->nprocs ? snap->nprocs : 1, i = 0, j = 0;
 	struct walk w = {
-		.trk = calloc(cap, sizeof(struct ptrack)),
-		.trkv = calloc(cap * 2 * (e->nm ? e->nm : 1), sizeof(double)),
+	    .trk = calloc(cap, sizeof(struct ptrack)),
+	    .trkv = calloc(cap * 2 * (e->nm ? e->nm : 1), sizeof(double)),
 	};
 	int err = 0;
 
@@ -556,7 +557,7 @@ static int render_processes(const struct prom_exporter *e, enum prom_format f, s
 	}
 	if (!err)
 		err = prom_family(b, f, "ebtop_processes", "gauge",
-			     "live processes counted in the series");
+				  "live processes counted in the series");
 	for (size_t i = 0; !err && i < e->t.nshown; i++)
 		err = prom_sample(b, "ebtop_processes", e->t.shown[i], label_names, labels,
 				  e->t.shown[i]->members);
@@ -606,7 +607,7 @@ static int render_disks(const struct prom_exporter *e, enum prom_format f, struc
 				   "write requests completed", true, EBTOP_DISK_WRITE);
 	if (!err)
 		err = prom_family(b, f, hname, "histogram",
-			     "block request latency, queue and device (from request start)");
+				  "block request latency, queue and device (from request start)");
 	for (size_t i = 0; !err && i < e->ndisks; i++) {
 		const struct pdisk *d = &e->disks[i];
 		uint64_t cum = 0;
@@ -645,29 +646,27 @@ static int render_disks(const struct prom_exporter *e, enum prom_format f, struc
 static const struct {
 	int index;
 	const char *name;
-	const char *label;  /* label name; NULL: one unlabelled series */
-	const char *value;  /* label value */
-	unsigned need;	    /* left out unless this collector runs (the first of a family: 0) */
+	const char *label; /* label name; NULL: one unlabelled series */
+	const char *value; /* label value */
+	unsigned need;	   /* left out unless this collector runs (the first of a family: 0) */
 	const char *help;
 } err_metrics[] = {
-	{EBTOP_ERR_STORAGE, "ebtop_map_update_failures_total", "map", "task_storage", 0, HELP_MAP},
-	{EBTOP_ERR_DISK_INFLIGHT, "ebtop_map_update_failures_total", "map", "disk_inflight",
-	 NEED_DISK, NULL},
-	{EBTOP_ERR_DISK_PROC, "ebtop_map_update_failures_total", "map", "disk_latency", NEED_DISK,
-	 NULL},
-	{EBTOP_ERR_DISK_DEV, "ebtop_map_update_failures_total", "map", "disks", NEED_DISK, NULL},
-	{EBTOP_ERR_CONN_STORAGE, "ebtop_map_update_failures_total", "map", "conn_storage",
-	 NEED_CONN, NULL},
-	{EBTOP_ERR_CONN_PEERS, "ebtop_map_update_failures_total", "map", "conn_peers", NEED_CONN,
-	 NULL},
-	{EBTOP_ERR_RINGBUF, "ebtop_ringbuf_lost_events_total", "ringbuf", "exits", 0, HELP_RB},
-	{EBTOP_ERR_CONN_FINAL, "ebtop_ringbuf_lost_events_total", "ringbuf", "conn_final",
-	 NEED_CONN, NULL},
-	{EBTOP_ERR_EVENTS, "ebtop_ringbuf_lost_events_total", "ringbuf", "events", NEED_EVENTS,
-	 NULL},
-	{EBTOP_ERR_SLOT, "ebtop_net_slot_fallbacks_total", NULL, NULL, 0,
-	 "network events counted in task storage because the per-CPU slot was taken (exact, "
-	 "slower)"},
+    {EBTOP_ERR_STORAGE, "ebtop_map_update_failures_total", "map", "task_storage", 0, HELP_MAP},
+    {EBTOP_ERR_DISK_INFLIGHT, "ebtop_map_update_failures_total", "map", "disk_inflight", NEED_DISK,
+     NULL},
+    {EBTOP_ERR_DISK_PROC, "ebtop_map_update_failures_total", "map", "disk_latency", NEED_DISK,
+     NULL},
+    {EBTOP_ERR_DISK_DEV, "ebtop_map_update_failures_total", "map", "disks", NEED_DISK, NULL},
+    {EBTOP_ERR_CONN_STORAGE, "ebtop_map_update_failures_total", "map", "conn_storage", NEED_CONN,
+     NULL},
+    {EBTOP_ERR_CONN_PEERS, "ebtop_map_update_failures_total", "map", "conn_peers", NEED_CONN, NULL},
+    {EBTOP_ERR_RINGBUF, "ebtop_ringbuf_lost_events_total", "ringbuf", "exits", 0, HELP_RB},
+    {EBTOP_ERR_CONN_FINAL, "ebtop_ringbuf_lost_events_total", "ringbuf", "conn_final", NEED_CONN,
+     NULL},
+    {EBTOP_ERR_EVENTS, "ebtop_ringbuf_lost_events_total", "ringbuf", "events", NEED_EVENTS, NULL},
+    {EBTOP_ERR_SLOT, "ebtop_net_slot_fallbacks_total", NULL, NULL, 0,
+     "network events counted in task storage because the per-CPU slot was taken (exact, "
+     "slower)"},
 };
 
 static int render_progs(const struct snapshot *s, enum prom_format f, struct buf *b)
@@ -676,9 +675,9 @@ static int render_progs(const struct snapshot *s, enum prom_format f, struct buf
 					     "ebtop_bpf_program_run_seconds_total",
 					     "ebtop_bpf_program_event_cost_seconds"};
 	static const char *const helps[3] = {
-		"events handled by each BPF program (needs --bpf-stats)",
-		"time spent in each BPF program, from the kernel's bpf_stats (needs --bpf-stats)",
-		"mean time per event of each BPF program over the last interval"};
+	    "events handled by each BPF program (needs --bpf-stats)",
+	    "time spent in each BPF program, from the kernel's bpf_stats (needs --bpf-stats)",
+	    "mean time per event of each BPF program over the last interval"};
 	int err = 0;
 	bool any = false;
 
@@ -720,6 +719,24 @@ static int render_progs(const struct snapshot *s, enum prom_format f, struct buf
 	return err;
 }
 
+/* 1 for each wanted feature that runs, 0 for one the kernel lacks or refused. */
+static int render_features(const struct snapshot *s, enum prom_format f, struct buf *b)
+{
+	int err = prom_family(b, f, "ebtop_feature_available", "gauge",
+			      "whether a feature's BPF programs run on this kernel (see /health "
+			      "for the reason when 0)");
+
+	for (int i = 0; !err && i < FEAT_NUM; i++) {
+		const struct feature_state *st = &s->features.f[i];
+
+		if (st->wanted)
+			err = buf_printf(
+			    b, "ebtop_feature_available{feature=\"%s\",hooks=\"%s\"} %d\n",
+			    feature_descs[i].name, st->on ? st->how : "", st->on);
+	}
+	return err;
+}
+
 static int render_self(const struct prom_exporter *e, const struct prom_self *self,
 		       enum prom_format f, struct buf *b)
 {
@@ -731,7 +748,8 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 		char num[32];
 
 		if (err_metrics[i].help)
-			err = prom_family(b, f, err_metrics[i].name, "counter", err_metrics[i].help);
+			err =
+			    prom_family(b, f, err_metrics[i].name, "counter", err_metrics[i].help);
 		if (err || (err_metrics[i].need && !(s->avail & err_metrics[i].need)))
 			continue;
 		prom_fmt_double(num, sizeof(num), (double)s->errors[err_metrics[i].index]);
@@ -741,7 +759,8 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 		else
 			err = buf_printf(b, "%s %s\n", err_metrics[i].name, num);
 	}
-	/* Read from the ring buffer, then dropped: more in one interval than the collector keeps. */
+	/* Read from the ring buffer, then dropped: more in one interval than the collector keeps.
+	 */
 	if (!err && (s->avail & NEED_EVENTS))
 		err = prom_single(b, f, "ebtop_events_dropped_total", "counter",
 				  "connect/accept/close/exec events dropped in user space "
@@ -772,6 +791,8 @@ static int render_self(const struct prom_exporter *e, const struct prom_self *se
 				  (double)c->folded_members);
 	if (!err)
 		err = render_progs(s, f, b);
+	if (!err)
+		err = render_features(s, f, b);
 	if (!err && self && self->version) {
 		if (f == PROM_FMT_OPENMETRICS)
 			err = buf_puts(b, "# HELP ebtop_build ebtop's version\n"
@@ -806,7 +827,7 @@ int prom_render(const struct prom_exporter *e, const struct prom_self *self, enu
 int prom_render_tail(struct buf *b, enum prom_format f, bool up)
 {
 	int err = prom_family(b, f, "ebtop_up", "gauge",
-			 "1 when the last collection succeeded and is recent, else 0");
+			      "1 when the last collection succeeded and is recent, else 0");
 
 	if (!err)
 		err = buf_printf(b, "ebtop_up %d\n", up ? 1 : 0);

@@ -20,6 +20,7 @@
 #include "serve/history.h"
 #include "serve/request.h"
 #include "serve/webconfig.h"
+#include "output/json.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -39,7 +40,7 @@ struct published {
 	int refs;
 	struct snapshot *snap;
 	struct buf text; /* Prometheus text 0.0.4, without the tail */
-	struct buf om;   /* OpenMetrics 1.0, without the tail */
+	struct buf om;	 /* OpenMetrics 1.0, without the tail */
 	uint64_t mono_ns;
 	struct cached cache[API_CACHE]; /* guarded by serve.lock */
 	size_t ncache;
@@ -52,12 +53,12 @@ struct serve {
 	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char url[300];
 	struct webconfig *wc;
-	char *tls_key, *tls_cert; /* PEM text, alive while the daemon runs */
+	char *tls_key, *tls_cert;   /* PEM text, alive while the daemon runs */
 	struct prom_exporter *prom; /* sampling thread only */
-	struct history *hist;       /* NULL without a history database */
+	struct history *hist;	    /* NULL without a history database */
 	struct evring *exec_events; /* recent events for the API, appended at each publish */
 	struct evring *conn_events;
-	uint64_t events_lost;       /* the collector's lost events at the last publish */
+	uint64_t events_lost; /* the collector's lost events at the last publish */
 	pthread_mutex_t lock;
 	struct published *cur; /* guarded by lock */
 	uint64_t start_ns;
@@ -132,11 +133,13 @@ static int cache_get(struct serve *sv, struct published *p, const char *uri, str
 	return status;
 }
 
-static void cache_put(struct serve *sv, struct published *p, const char *uri,
-		      const struct buf *b, int status)
+static void cache_put(struct serve *sv, struct published *p, const char *uri, const struct buf *b,
+		      int status)
 {
-	struct cached c = {.uri = strdup(uri), .body = malloc(b->len ? b->len : 1),
-			   .len = b->len, .status = status};
+	struct cached c = {.uri = strdup(uri),
+			   .body = malloc(b->len ? b->len : 1),
+			   .len = b->len,
+			   .status = status};
 
 	if (c.uri && c.body) {
 		memcpy(c.body, b->p ? b->p : "", b->len);
@@ -209,7 +212,7 @@ int serve_publish(struct serve *sv, struct snapshot *snap, double collect_s)
 static bool fresh(const struct serve *sv, const struct published *p, double *age_s)
 {
 	double limit = sv->o.interval_s * 3 > sv->o.interval_s + 2 ? sv->o.interval_s * 3
-								  : sv->o.interval_s + 2;
+								   : sv->o.interval_s + 2;
 
 	*age_s = p ? (double)(clock_mono_ns() - p->mono_ns) / 1e9 : -1;
 	return p && *age_s <= limit;
@@ -259,8 +262,7 @@ static enum MHD_Result respond_error(struct serve *sv, struct MHD_Connection *c,
 static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *c)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
-	enum prom_format f =
-		req_wants_openmetrics(accept) ? PROM_FMT_OPENMETRICS : PROM_FMT_TEXT;
+	enum prom_format f = req_wants_openmetrics(accept) ? PROM_FMT_OPENMETRICS : PROM_FMT_TEXT;
 	struct published *p = pub_get(sv);
 	const struct buf *cached = p ? (f == PROM_FMT_OPENMETRICS ? &p->om : &p->text) : NULL;
 	struct buf b;
@@ -278,8 +280,8 @@ static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *c)
 		return respond_error(sv, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "",
 				     "metrics too large for --max-response");
 	}
-	return respond(c, MHD_HTTP_OK, f == PROM_FMT_OPENMETRICS ? PROM_CT_OPENMETRICS : PROM_CT_TEXT,
-		       &b);
+	return respond(c, MHD_HTTP_OK,
+		       f == PROM_FMT_OPENMETRICS ? PROM_CT_OPENMETRICS : PROM_CT_TEXT, &b);
 }
 
 static enum MHD_Result health(struct serve *sv, struct MHD_Connection *c)
@@ -301,6 +303,7 @@ static enum MHD_Result health(struct serve *sv, struct MHD_Connection *c)
 	json_object_set_new(o, "uptime_s",
 			    json_real((double)(clock_mono_ns() - sv->start_ns) / 1e9));
 	json_object_set_new(o, "degraded", json_string(p ? p->snap->status : ""));
+	json_object_set_new(o, "features", p ? features_json(&p->snap->features) : json_object());
 	pub_put(sv, p);
 	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
 	json_decref(o);
@@ -321,24 +324,25 @@ static enum MHD_Result landing(struct serve *sv, struct MHD_Connection *c)
 	struct buf b;
 
 	buf_init(&b, sv->o.max_response);
-	if (buf_printf(&b,
-		       "<!DOCTYPE html>\n<html><head><title>ebtop</title></head><body>\n"
-		       "<h1>ebtop %s</h1>\n<p>Per-process network, CPU and disk use, measured with "
-		       "eBPF.</p>\n<ul>\n"
-		       "<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>\n"
-		       "<li><a href=\"/health\">/health</a> liveness and collection freshness</li>\n"
-		       "<li><a href=\"/api/v1/processes\">/api/v1/processes</a> processes "
-		       "(?limit=&amp;sort=&amp;order=)</li>\n"
-		       "<li>/api/v1/processes/{pid} one process with its threads and "
-		       "connections</li>\n"
-		       "<li><a href=\"/api/v1/connections\">/api/v1/connections</a> connections "
-		       "(?limit=&amp;sort=&amp;order=&amp;filter=)</li>\n"
-		       "<li><a href=\"/api/v1/disks\">/api/v1/disks</a></li>\n"
-		       "<li><a href=\"/api/v1/events/exec\">/api/v1/events/exec</a>, "
-		       "<a href=\"/api/v1/events/connect\">/api/v1/events/connect</a></li>\n"
-		       "<li>/api/v1/history?metric=&amp;pid=|comm=&amp;from=&amp;to=&amp;step=</li>\n"
-		       "</ul>\n</body></html>\n",
-		       sv->o.version ? sv->o.version : "")) {
+	if (buf_printf(
+		&b,
+		"<!DOCTYPE html>\n<html><head><title>ebtop</title></head><body>\n"
+		"<h1>ebtop %s</h1>\n<p>Per-process network, CPU and disk use, measured with "
+		"eBPF.</p>\n<ul>\n"
+		"<li><a href=\"/metrics\">/metrics</a> Prometheus metrics</li>\n"
+		"<li><a href=\"/health\">/health</a> liveness and collection freshness</li>\n"
+		"<li><a href=\"/api/v1/processes\">/api/v1/processes</a> processes "
+		"(?limit=&amp;sort=&amp;order=)</li>\n"
+		"<li>/api/v1/processes/{pid} one process with its threads and "
+		"connections</li>\n"
+		"<li><a href=\"/api/v1/connections\">/api/v1/connections</a> connections "
+		"(?limit=&amp;sort=&amp;order=&amp;filter=)</li>\n"
+		"<li><a href=\"/api/v1/disks\">/api/v1/disks</a></li>\n"
+		"<li><a href=\"/api/v1/events/exec\">/api/v1/events/exec</a>, "
+		"<a href=\"/api/v1/events/connect\">/api/v1/events/connect</a></li>\n"
+		"<li>/api/v1/history?metric=&amp;pid=|comm=&amp;from=&amp;to=&amp;step=</li>\n"
+		"</ul>\n</body></html>\n",
+		sv->o.version ? sv->o.version : "")) {
 		buf_free(&b);
 		return MHD_NO;
 	}
@@ -571,7 +575,8 @@ static int listen_tcp(struct serve *sv, const char *spec, bool tls, char *msg, s
 	if (spec[0] == '[') {
 		const char *close_br = strchr(spec, ']');
 
-		if (!close_br || close_br + 1 != colon || close_br - spec - 1 >= (long)sizeof(host)) {
+		if (!close_br || close_br + 1 != colon ||
+		    close_br - spec - 1 >= (long)sizeof(host)) {
 			snprintf(msg, len, "--listen: bad IPv6 address in '%s'", spec);
 			return -EINVAL;
 		}
@@ -651,8 +656,7 @@ int serve_open(struct serve **out, const struct serve_opts *o, char *msg, size_t
 		sv->hist = history_new(o->history_path);
 	sv->exec_events = evring_new(EVRING_EXEC, o->events_keep);
 	sv->conn_events = evring_new(EVRING_CONNECT, o->events_keep);
-	if (!sv->prom || (o->history_path && !sv->hist) || !sv->exec_events ||
-	    !sv->conn_events) {
+	if (!sv->prom || (o->history_path && !sv->hist) || !sv->exec_events || !sv->conn_events) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -685,8 +689,8 @@ int serve_open(struct serve **out, const struct serve_opts *o, char *msg, size_t
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, o->max_conns, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
-	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger,
-					    NULL};
+	opts[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logger, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL};
 	if (o->threads > 1)
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, o->threads, NULL};
