@@ -11,6 +11,7 @@
 #include "collect/loader.h"
 #include "collect/procfs.h"
 #include "core/log.h"
+#include "core/testable.h"
 
 static const struct {
 	enum feature feat;
@@ -66,7 +67,7 @@ static const struct {
 };
 
 /* A '*' inside a pattern matches any run of characters (one star at most). */
-static bool name_matches(const char *pat, const char *name)
+TESTABLE bool name_matches(const char *pat, const char *name)
 {
 	const char *star = strchr(pat, '*');
 	size_t pre, post, n = strlen(name);
@@ -133,6 +134,10 @@ struct capture {
 	char prog[32];
 	char last[160];
 };
+#ifdef EBTOP_TESTING
+void capture_message(struct capture *cap, const char *m);
+bool name_matches(const char *pat, const char *name);
+#endif
 
 static struct capture *capture;
 
@@ -149,7 +154,7 @@ static void last_line(const char *log, const char *end, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)(e - b), b);
 }
 
-static void capture_message(struct capture *cap, const char *m)
+TESTABLE void capture_message(struct capture *cap, const char *m)
 {
 	const char *p = strstr(m, "prog '"), *q, *log, *end;
 
@@ -160,8 +165,8 @@ static void capture_message(struct capture *cap, const char *m)
 		last_line(log + 26, end, cap->last, sizeof(cap->last));
 		return;
 	}
-	/* The first program libbpf gave up on: "failed to load", "failed to find ... BTF". */
-	if (!cap->prog[0] && strstr(q, "failed to"))
+	/* The first program libbpf gave up on: "load failed", "failed to find ... BTF". */
+	if (!cap->prog[0] && (strstr(q, "failed to") || strstr(q, "load failed")))
 		snprintf(cap->prog, sizeof(cap->prog), "%.*s", (int)(q - p - 6), p + 6);
 }
 
