@@ -23,7 +23,7 @@
 struct ebtop_task {
 	struct ebtop_task_stats c;
 	__u32 flags;
-	__u32 disk_dev;     /* disk of the thread's previous block request */
+	__u32 disk_dev;	    /* disk of the thread's previous block request */
 	__u64 disk_next;    /* the sector right after it: where a sequential one starts */
 	__u64 file_rd_base; /* task->ioac.rchar/wchar when ebtop started (older threads) */
 	__u64 file_wr_base;
@@ -49,6 +49,11 @@ struct {
 /* Set by user space before load; net_nslots is a power of two. */
 const volatile __u32 net_nslots __weak = 4096;
 const volatile __u32 nr_cpus __weak = 1;
+/*
+ * Per-CPU slots need bpf_loop (5.17) and bpf_map_lookup_percpu_elem (5.19) to
+ * be read per thread; without them every thread counts in task storage.
+ */
+const volatile bool net_use_slots __weak = true;
 /* bpf_ktime_get_boot_ns() just before load: threads older than this have an ioac baseline. */
 const volatile __u64 start_boot_ns __weak = 0;
 

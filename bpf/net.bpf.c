@@ -29,10 +29,16 @@ static __always_inline int net_count(__u64 id, __u16 family, __u16 proto, int re
 		return -1; /* unix, netlink, packet: not network traffic */
 	p = proto == IPPROTO_TCP ? EBTOP_TCP : proto == IPPROTO_UDP ? EBTOP_UDP : EBTOP_OTHER;
 
-	slot = bpf_map_lookup_elem(&net_slots, &idx);
-	if (!slot)
+	slot = net_use_slots ? bpf_map_lookup_elem(&net_slots, &idx) : NULL;
+	if (net_use_slots && !slot)
 		return -1;
-	if (slot->tid == tid) {
+	if (!slot) {
+		struct ebtop_task *st = current_task_stats();
+
+		if (!st)
+			return -1;
+		c = &st->c.net;
+	} else if (slot->tid == tid) {
 		c = &slot->net;
 	} else if (slot->tid == 0 && tid != 0) {
 		slot->tid = tid;

@@ -50,9 +50,10 @@ static long slot_visit(__u32 cpu, void *ctx)
 /* Adds the thread's slots on every CPU to dst; frees them when the thread exits. */
 static __always_inline void add_slots(struct ebtop_net_counters *dst, __u32 tid, bool release)
 {
-	struct slot_walk w = {.dst = dst, .tid = tid, .idx = tid & (net_nslots - 1), .release = release};
+	struct slot_walk w = {
+	    .dst = dst, .tid = tid, .idx = tid & (net_nslots - 1), .release = release};
 
-	if (tid)
+	if (tid && net_use_slots)
 		bpf_loop(nr_cpus, slot_visit, &w, 0);
 }
 

@@ -18,6 +18,7 @@ static const struct {
 	const char *how;
 } hooksets[HS_NUM] = {
     [HS_TASKS] = {FEAT_TASKS, "iter/task"},
+    [HS_NET_SLOTS] = {FEAT_NET, "per-CPU slots"},
     [HS_NET_TP] = {FEAT_NET, "tp_btf"},
     [HS_NET_FEXIT] = {FEAT_NET, "fexit"},
     [HS_NET_KPROBE] = {FEAT_NET, "kprobe"},
@@ -233,6 +234,12 @@ static int refused_or_final(struct loader *ld, const char *prog, int err, const 
 {
 	int hs = prog[0] ? hookset_of(prog) : -1;
 
+	/* The task walk reads per-CPU slots with helpers older kernels lack: then without them. */
+	if (hs == HS_TASKS && ld->slots && !loader_refused(ld, HS_NET_SLOTS)) {
+		refuse(ld, HS_NET_SLOTS, prog, err, "%s%s%s", strerror(-err), words[0] ? ", " : "",
+		       words);
+		return -EAGAIN;
+	}
 	if (hs < 0 || loader_refused(ld, (enum hookset)hs)) {
 		snprintf(msg, len,
 			 "BPF programs could not be loaded: %s%s%s (run with -v for libbpf's log)",
@@ -243,8 +250,9 @@ static int refused_or_final(struct loader *ld, const char *prog, int err, const 
 	       words);
 	if (hs == HS_TASKS) {
 		snprintf(msg, len,
-			 "ebtop cannot run: the kernel refused its task iterator (%s: %s)", prog,
-			 ld->ref[hs].words);
+			 "nothing to run: the kernel refused the task iterator every view needs "
+			 "(%s: %s)",
+			 prog, ld->ref[hs].words);
 		return err;
 	}
 	return -EAGAIN;
@@ -279,6 +287,7 @@ int loader_load_attach(struct loader *ld, struct ebtop_bpf *skel, char *msg, siz
 	int err;
 
 	libbpf_set_print(libbpf_print);
+	ld->slots = skel->rodata->net_use_slots;
 	/* Refused as the kernel would refuse it, before anything is loaded. */
 	if (inject)
 		return refused_or_final(ld, inject, -EPERM, "EBTOP_REFUSE", msg, len);

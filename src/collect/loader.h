@@ -13,6 +13,7 @@ struct btf;
 /* Programs that stand or fall together: one feature, through one kind of hook. */
 enum hookset {
 	HS_TASKS,
+	HS_NET_SLOTS,  /* the task walk reading per-CPU network slots (bpf_loop, 5.19 helpers) */
 	HS_NET_TP,     /* sock:sock_send_length / sock_recv_length (6.3+) */
 	HS_NET_FEXIT,  /* fexit on inet(6)_sendmsg / recvmsg / inet_sendpage */
 	HS_NET_KPROBE, /* the same functions through kprobes */
@@ -45,6 +46,7 @@ struct loader {
 	unsigned long refused; /* hook sets, by bit */
 	struct refusal ref[HS_NUM];
 	char inject[256]; /* EBTOP_REFUSE: program names treated as refused, for the tests */
+	bool slots;	  /* this round's programs use the per-CPU network slots */
 	bool verbose;
 };
 
