@@ -142,16 +142,18 @@ static void features_want(struct features *fs, const struct collect_opts *o)
  */
 static enum hookset net_select(struct ebtop_bpf *skel, const struct select_ctx *sc, bool want)
 {
-	static const char *const funcs[] = {"inet_sendmsg", "inet6_sendmsg", "inet_recvmsg",
-					    "inet6_recvmsg"};
+	static const char *const funcs_needed[] = {"inet_sendmsg", "inet6_sendmsg", "inet_recvmsg",
+						   "inet6_recvmsg"};
 	const char *force = getenv("EBTOP_NET_HOOKS");
-	bool fx = true, tp = kernel_has_tracepoint(sc->vmlinux, "sock_send_length") &&
-			     kernel_has_tracepoint(sc->vmlinux, "sock_recv_length");
+	bool funcs = true, tp = kernel_has_tracepoint(sc->vmlinux, "sock_send_length") &&
+				kernel_has_tracepoint(sc->vmlinux, "sock_recv_length");
+	bool fx;
 	enum hookset hs = HS_NUM;
 	struct bpf_program *prog;
 
-	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		fx = fx && kernel_has_function(sc->vmlinux, funcs[i]);
+	for (size_t i = 0; i < sizeof(funcs_needed) / sizeof(funcs_needed[0]); i++)
+		funcs = funcs && kernel_has_function(sc->vmlinux, funcs_needed[i]);
+	fx = funcs;
 	if (force && (!strcmp(force, "fexit") || !strcmp(force, "kprobe")))
 		tp = false;
 	if (force && !strcmp(force, "kprobe"))
@@ -162,9 +164,9 @@ static enum hookset net_select(struct ebtop_bpf *skel, const struct select_ctx *
 		hs = HS_NET_TP;
 	else if (fx && !loader_refused(sc->ld, HS_NET_FEXIT))
 		hs = HS_NET_FEXIT;
-	else if (fx && !loader_refused(sc->ld, HS_NET_KPROBE))
+	else if (funcs && !loader_refused(sc->ld, HS_NET_KPROBE))
 		hs = HS_NET_KPROBE;
-	else if (!fx)
+	else if (!funcs && !tp)
 		features_say(sc->fs, FEAT_NET, true,
 			     "network bytes unavailable: this kernel has neither the "
 			     "sock:sock_send_length/sock_recv_length tracepoints nor "
