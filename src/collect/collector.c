@@ -343,7 +343,7 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 	}
 	if (!loader_privileged()) {
 		snprintf(msg, len,
-			 "ebtop needs root, or CAP_BPF and CAP_PERFMON, to load its BPF programs: "
+			 "loading BPF programs needs root, or CAP_BPF and CAP_PERFMON: "
 			 "this process has neither");
 		return -EPERM;
 	}

@@ -26,6 +26,16 @@ finish() {
 }
 
 say "=== kernel $(cat /proc/sys/kernel/osrelease)"
+# ebtop.env=NAME=VALUE on the kernel command line: NAME=VALUE in ebtop's environment (the
+# run's mode, e.g. EBTOP_NET_HOOKS=kprobe). The kernel keeps dotted parameters from init.
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	ebtop.env=*=*)
+		export "${arg#ebtop.env=}"
+		say "=== env ${arg#ebtop.env=}"
+		;;
+	esac
+done
 # Modules in dependency order, decompressed on the host (busybox insmod reads plain ELF only).
 for m in $(cat /lib/modules/load.list); do
 	insmod "/lib/modules/$m.ko" || say "=== insmod $m failed"

@@ -1,20 +1,40 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Boots Debian's 6.1 and 6.12 kernels under qemu (TCG) with ebtop and known workloads in an
-# initramfs, and checks ebtop's JSON against the workloads' own counts: one PASS/FAIL line each.
+# initramfs, and checks ebtop's JSON against the workloads' own counts: one PASS/FAIL line each,
+# and INFO lines with what the network programs and sched_switch cost per event.
 #
-# usage: tests/qemu/run-kernel.sh [SERIES...]    SERIES: 6.1, 6.12 (default: both)
+# usage: tests/qemu/run-kernel.sh [RUN...]    RUN: SERIES[:MODE]
+#   SERIES: 6.1, 6.12; MODE: default (ebtop picks its network hooks), fexit or kprobe (forced
+#   with EBTOP_NET_HOOKS, passed on the kernel command line as ebtop.env=...).
+#   Default runs: 6.1 (fexit: no sock_send_length tracepoints), 6.1:kprobe, 6.12 (tp_btf),
+#   6.12:fexit. Each run checks the hooks ebtop reports using, then every byte count with them.
 # Needs qemu-system-x86, busybox-static, cpio, jq (make deps) and the Debian archive for the
 # kernel packages, which are kept extracted in $EBTOP_QEMU_CACHE (default build/qemu-kernels).
+# EBTOP and TOOLS name the ebtop binary and the tools directory (default build/ebtop, build/tools).
 # EBTOP_QEMU_UPDATE=1 runs apt-get update first (otherwise only when apt knows no such kernel);
-# EBTOP_QEMU_TIMEOUT bounds each boot (seconds, default 240).
+# EBTOP_QEMU_TIMEOUT bounds each boot (seconds, default 240); EBTOP_QEMU_KEEP=DIR keeps each
+# run's JSON, data stream and console; EBTOP_QEMU_VERBOSE=1 lists every BPF program's cost.
+# The runs go one after another: two TCG guests of two vCPUs each on a two-core host would
+# starve each other's timers, and one run takes about 30 s.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 CACHE=${EBTOP_QEMU_CACHE:-$PWD/build/qemu-kernels}
 BOOT_TIMEOUT=${EBTOP_QEMU_TIMEOUT:-240}
-SERIES=("$@")
-[ ${#SERIES[@]} -gt 0 ] || SERIES=(6.1 6.12)
+RUNS=("$@")
+[ ${#RUNS[@]} -gt 0 ] || RUNS=(6.1 6.1:kprobe 6.12 6.12:fexit)
+
+# The network hooks a run must end up with: the one forced, or the kernel's best.
+expected_hooks() {
+	case $1:$2 in
+	*:fexit) echo fexit ;;
+	*:kprobe) echo kprobe ;;
+	6.1:default) echo fexit ;;   # sock:sock_send_length came in 6.3
+	6.12:default) echo tp_btf ;;
+	*) return 1 ;;
+	esac
+}
 
 # The unsigned image packages: the signed ones hold the same kernel, the -dbg ones no kernel.
 kernel_pattern() {
@@ -132,76 +152,131 @@ check_exact() {
 	fi
 }
 
-run_series() {
-	local s=$1 kdir img console data json t0 secs kver st sender sink pid want
-	kdir=$(fetch_kernel "$s") || { fail "$s: kernel package" "could not fetch"; return; }
+# conn_value JSON PID LPORT RPORT FIELD: FIELD of the last row of PID's TCP connection between
+# those ports, as the process sees it (its local port first).
+conn_value() {
+	jq -s --argjson pid "${2:-0}" --argjson lp "${3:-0}" --argjson rp "${4:-0}" --arg f "$5" \
+		'[.[] | .processes[]? | select(.pid == $pid) | .connections[]? |
+		  select(.proto == "tcp" and .lport == $lp and .rport == $rp)] | last | .[$f] // empty' "$1"
+}
+
+# check_conn NAME JSON PID LPORT RPORT FIELD REFERENCE: a connection's byte count, exact.
+check_conn() {
+	local name=$1 json=$2 pid=$3 lp=$4 rp=$5 field=$6 want=$7 got
+	got=$(conn_value "$json" "$pid" "$lp" "$rp" "$field")
+	if [ -z "$want" ] || [ -z "$lp" ] || [ -z "$rp" ]; then
+		fail "$name" "the workload printed no reference"
+	elif [ -z "$got" ] && [ -z "$(conn_value "$json" "$pid" "$lp" "$rp" proto)" ]; then
+		fail "$name" "no connection row for pid $pid :$lp -> :$rp; connections: $(jq -rs 'last |
+			.features.connections | if .available then "available" else .reason end' "$json")"
+	else
+		check_eq "$name" "$got" "$want"
+	fi
+}
+
+# The initramfs of a series, built once for all its runs.
+initramfs_for() {
+	local s=$1 kdir=$2 out=$TMP/initrd-$1.gz
+	[ -s "$out" ] || make_initramfs "$kdir" "$out" || return 1
+	echo "$out"
+}
+
+run_one() {
+	local s=${1%%:*} mode=default label kdir initrd img console data json t0 secs kver st sender
+	local pid want lp rp role dir hooks cmdline="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
+	case $1 in *:*) mode=${1#*:} ;; esac
+	label="$s $mode"
+	hooks=$(expected_hooks "$s" "$mode") || { fail "$label: run" "unknown series or mode"; return; }
+	[ "$mode" = default ] || cmdline="$cmdline ebtop.env=EBTOP_NET_HOOKS=$mode"
+	kdir=$(fetch_kernel "$s") || { fail "$label: kernel package" "could not fetch"; return; }
 	kver=$(basename "$(echo "$kdir"/lib/modules/*)")
-	make_initramfs "$kdir" "$TMP/initrd-$s.gz" || { fail "$s: initramfs" "could not build"; return; }
-	img=$TMP/disk-$s.img console=$TMP/console-$s.txt data=$TMP/data-$s.txt json=$TMP/ebtop-$s.json
+	initrd=$(initramfs_for "$s" "$kdir") || { fail "$label: initramfs" "could not build"; return; }
+	img=$TMP/disk-$s-$mode.img console=$TMP/console-$s-$mode.txt data=$TMP/data-$s-$mode.txt
+	json=$TMP/ebtop-$s-$mode.json
 	truncate -s 64M "$img"
-	echo "== kernel $s: $kver ($(basename "$kdir"))"
+	echo "== kernel $s, $mode network hooks: $kver ($(basename "$kdir"))"
 	t0=$(date +%s)
 	# No network device at all: the workloads talk over the VM's own loopback.
 	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
-		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$TMP/initrd-$s.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 rdinit=/init" \
+		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" -append "$cmdline" \
 		-drive "file=$img,format=raw,if=virtio,cache=unsafe" -nic none \
 		-display none -monitor none -serial "file:$console" -serial "file:$data" -no-reboot
 	secs=$(($(date +%s) - t0))
-	echo "kernel $s: VM ran ${secs} s (limit $BOOT_TIMEOUT s)"
-	grep '^=== ' "$data" | grep -v -e ' begin$' -e ' end$' | sed "s/^/  $s /"
+	rm -f "$img"
+	echo "$label: VM ran ${secs} s (limit $BOOT_TIMEOUT s)"
+	grep '^=== ' "$data" | grep -v -e ' begin$' -e ' end$' | sed "s/^/  $label /"
 	if ! grep -q '^=== done' "$data"; then
-		fail "$s: VM finished" "no end marker after $secs s; console tail: $(tail -5 "$console" | tr '\n' ' ')"
+		fail "$label: VM finished" "no end marker after $secs s; console tail: $(tail -5 "$console" | tr '\n' ' ')"
 	fi
 	section "$data" ebtop-json | base64 -d 2>/dev/null | gunzip 2>/dev/null >"$json"
 	if [ -n "${EBTOP_QEMU_KEEP:-}" ]; then
 		mkdir -p "$EBTOP_QEMU_KEEP" && cp "$json" "$data" "$console" "$EBTOP_QEMU_KEEP/"
 	fi
 	if ! jq -e -s 'length > 1' "$json" >/dev/null 2>&1; then
-		fail "$s: ebtop JSON snapshots" "none; ebtop stderr: $(section "$data" ebtop-err | head -5 | tr '\n' ' ')"
+		fail "$label: ebtop JSON snapshots" "none; ebtop stderr: $(section "$data" ebtop-err | head -5 | tr '\n' ' ')"
 		return
 	fi
-	section "$data" ebtop-err | sed "s/^/  $s ebtop stderr: /" | head -20
+	section "$data" ebtop-err | sed "s/^/  $label ebtop stderr: /" | head -20
 	# SIGTERM ends ebtop with status 0; anything else (a crash, an abort in free()) fails.
-	check_eq "$s: ebtop exit status after SIGTERM" \
+	check_eq "$label: ebtop exit status after SIGTERM" \
 		"$(sed -n 's/^=== ebtop exit status //p' "$data")" 0
 	st=$(jq -rs '[.[] | .status] | last' "$json")
-	echo "  $s ebtop status: ${st:-(empty: every feature works)}"
-	# ns/event per program over the whole run: the counters are cumulative, while ns_per_event
-	# covers one interval and is null in those the program did not run.
-	jq -rs --arg s "$s" 'last | .self.bpf_programs[]? | select(.run_cnt > 0) |
-		"  \($s) bpf \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/event, \(.missed) missed"' \
+	echo "  $label ebtop status: ${st:-(empty: every feature works)}"
+	# The hooks ebtop says it counts network bytes with: another one, or none, fails.
+	check_eq "$label: network hooks in use" "$(jq -rs 'last | .features.network |
+		if .available then .hooks else "unavailable: \(.reason)" end' "$json")" "$hooks"
+	# Cost per event over the whole run: the counters are cumulative, while ns_per_event covers
+	# one interval and is null in those the program did not run. Emulated CPUs are slow.
+	jq -rs --arg l "$label" 'last | .self.bpf_programs[]? |
+		select(.run_cnt > 0 and (.name | test("^net_") or . == "sched_switch")) |
+		"INFO: \($l) \(.name) \(.run_time_ns / .run_cnt | floor) ns/event (\(.run_cnt) runs, emulated CPU)"' \
 		"$json"
+	if [ "${EBTOP_QEMU_VERBOSE:-0}" = 1 ]; then
+		jq -rs --arg l "$label" 'last | .self.bpf_programs[]? | select(.run_cnt > 0) |
+			"  \($l) bpf \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/event, \(.missed) missed"' \
+			"$json"
+	fi
 
-	# TCP both ways, both processes exact in both directions.
+	# TCP both ways, both processes exact in both directions, then each side's connection row.
 	for role in tcp_client tcp_server; do
 		pid=$(sed -n "s/^ref tcp //p" "$data" | jq -r "select(.role == \"$role\") | .pid")
+		lp=$(sed -n "s/^ref tcp //p" "$data" | jq -r "select(.role == \"$role\") | .lport")
+		rp=$(sed -n "s/^ref tcp //p" "$data" | jq -r "select(.role == \"$role\") | .rport")
 		for dir in tx rx; do
 			want=$(sed -n "s/^ref tcp //p" "$data" | jq -r "select(.role == \"$role\") | .$dir")
-			check_exact "$s: TCP $role ${dir^^} bytes exact" "$json" "$pid" "tcp_${dir}_total" "$want"
+			check_exact "$label: TCP $role ${dir^^} bytes exact" "$json" "$pid" "tcp_${dir}_total" "$want"
+			# kprobes see the call, not the socket: per-thread bytes only, no connection table.
+			[ "$mode" = kprobe ] && continue
+			check_conn "$label: TCP $role connection row ${dir^^} bytes exact" "$json" "$pid" \
+				"$lp" "$rp" "${dir}_total" "$want"
 		done
 	done
+	if [ "$mode" = kprobe ]; then
+		check_eq "$label: connections unavailable, with a reason" "$(jq -rs 'last |
+			.features.connections | "\(.available) \(.reason // "" | length > 0)"' "$json")" "false true"
+		echo "  $label connections: $(jq -rs 'last | .features.connections.reason // empty' "$json")"
+	fi
 	# UDP: the sender's TX and the receiver's RX against the datagrams' bytes.
-	check_exact "$s: UDP sender TX bytes exact" "$json" "$(ref "$data" usend pid)" udp_tx_total \
+	check_exact "$label: UDP sender TX bytes exact" "$json" "$(ref "$data" usend pid)" udp_tx_total \
 		"$(ref "$data" usend bytes)"
-	check_exact "$s: UDP receiver RX bytes exact" "$json" "$(ref "$data" usink pid)" udp_rx_total \
+	check_exact "$label: UDP receiver RX bytes exact" "$json" "$(ref "$data" usink pid)" udp_rx_total \
 		"$(ref "$data" usink bytes)"
 	[ "$(ref "$data" usink bytes)" = "$(ref "$data" usend bytes)" ] ||
-		echo "  $s note: the UDP receiver got $(ref "$data" usink datagrams) of $(ref "$data" usend datagrams) datagrams"
+		echo "  $label note: the UDP receiver got $(ref "$data" usink datagrams) of $(ref "$data" usend datagrams) datagrams"
 	# The short-lived sender: gone before most snapshots, its bytes must not be.
 	sender=$(ref "$data" ssend pid)
-	echo "  $s short sender lived $(ref "$data" ssend seconds) s"
-	check_exact "$s: exited short sender TX bytes exact" "$json" "$sender" tx_total \
+	echo "  $label short sender lived $(ref "$data" ssend seconds) s"
+	check_exact "$label: exited short sender TX bytes exact" "$json" "$sender" tx_total \
 		"$(ref "$data" ssend bytes)"
-	check_eq "$s: exited short sender shown as exited" \
+	check_eq "$label: exited short sender shown as exited" \
 		"$(last_value "$json" ".pid == ${sender:-0}" exited)" true
 	# CPU: the kernel's own rusage of the busy child; 2% covers the tail after its last switch.
 	pid=$(ref "$data" cpu pid)
-	check_near "$s: busy thread CPU time vs wait4 rusage" \
+	check_near "$label: busy thread CPU time vs wait4 rusage" \
 		"$(last_value "$json" ".pid == ${pid:-0}" oncpu)" "$(ref "$data" cpu cpu_ns)" 0.02
 	# Disk: O_DIRECT bypasses the page cache, so every byte is a block write by the writer.
 	pid=$(ref "$data" dio pid)
-	check_exact "$s: O_DIRECT writer disk write bytes" "$json" "$pid" disk_w_total \
+	check_exact "$label: O_DIRECT writer disk write bytes" "$json" "$pid" disk_w_total \
 		"$(ref "$data" dio bytes)"
 }
 
@@ -209,6 +284,9 @@ command -v qemu-system-x86_64 >/dev/null || { fail "qemu-system-x86_64 installed
 for t in "$EBTOP" "$TOOLS/netload" "$TOOLS/vmload"; do
 	[ -x "$t" ] || { fail "kernel matrix: $t built" "run make"; exit 0; }
 done
-for s in "${SERIES[@]}"; do
-	run_series "$s"
+echo "kernel matrix: $EBTOP, runs: ${RUNS[*]}"
+T0=$(date +%s)
+for r in "${RUNS[@]}"; do
+	run_one "$r"
 done
+echo "kernel matrix: ${#RUNS[@]} runs in $(($(date +%s) - T0)) s"

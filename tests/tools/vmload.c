@@ -16,7 +16,9 @@
 /*
  * vmload tcp-pair PORT UP DOWN  a client sends UP bytes to a server on 127.0.0.1:PORT and shuts
  *                               its side; the server reads to EOF, then sends DOWN bytes back.
- *                               Client and server are separate processes; one JSON line each.
+ *                               Client and server are separate processes; one JSON line each,
+ *                               with the connection's local and remote ports as each side sees
+ *                               them ("lport", "rport").
  * vmload cpu SECONDS            a child spins on one thread for SECONDS of wall time; its CPU
  *                               time is taken from wait4's rusage, which the kernel keeps exact.
  * vmload dio FILE BYTES BLOCK   writes BYTES to FILE with O_DIRECT in BLOCK-sized writes.
@@ -74,12 +76,24 @@ static unsigned long long recv_all(int fd)
 	return got;
 }
 
+static int local_port(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len))
+		die("getsockname");
+	return ntohs(a.sin_port);
+}
+
 static int tcp_pair(int port, unsigned long long up, unsigned long long down)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	unsigned long long tx, rx;
-	int lfd, fd, one = 1, status;
+	struct sockaddr_in peer;
+	socklen_t plen = sizeof(peer);
+	int lfd, fd, one = 1, status, lport;
 	pid_t server;
 
 	/* Listening before the fork: the client's connect can never race the server's bind. */
@@ -94,21 +108,23 @@ static int tcp_pair(int port, unsigned long long up, unsigned long long down)
 	if (server < 0)
 		die("fork");
 	if (server == 0) {
-		fd = accept(lfd, NULL, NULL);
+		fd = accept(lfd, (struct sockaddr *)&peer, &plen);
 		if (fd < 0)
 			die("accept");
 		close(lfd);
 		rx = recv_all(fd);
 		tx = send_n(fd, down);
 		close(fd);
-		printf("{\"role\":\"tcp_server\",\"pid\":%d,\"tx\":%llu,\"rx\":%llu}\n", getpid(), tx,
-		       rx);
+		printf("{\"role\":\"tcp_server\",\"pid\":%d,\"tx\":%llu,\"rx\":%llu,\"lport\":%d,"
+		       "\"rport\":%d}\n",
+		       getpid(), tx, rx, port, ntohs(peer.sin_port));
 		return 0;
 	}
 	close(lfd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)))
 		die("connect");
+	lport = local_port(fd);
 	tx = send_n(fd, up);
 	/* Half-close: the server sees EOF on our direction and answers on its own. */
 	if (shutdown(fd, SHUT_WR))
@@ -117,7 +133,9 @@ static int tcp_pair(int port, unsigned long long up, unsigned long long down)
 	close(fd);
 	if (waitpid(server, &status, 0) != server || !WIFEXITED(status) || WEXITSTATUS(status))
 		die("server");
-	printf("{\"role\":\"tcp_client\",\"pid\":%d,\"tx\":%llu,\"rx\":%llu}\n", getpid(), tx, rx);
+	printf("{\"role\":\"tcp_client\",\"pid\":%d,\"tx\":%llu,\"rx\":%llu,\"lport\":%d,"
+	       "\"rport\":%d}\n",
+	       getpid(), tx, rx, lport, port);
 	return 0;
 }
 
