@@ -91,45 +91,32 @@ int BPF_PROG(net_recv, struct sock *sk, int ret, int flags)
  * and, for sendfile and splice into TCP before 6.5, through inet_sendpage.
  * fexit sees their arguments and result together.
  */
-SEC("fexit/inet_sendmsg")
-int BPF_PROG(net_fx_send4, struct socket *sock, struct msghdr *msg, size_t size, int ret)
-{
-	if (ret <= 0)
-		return 0;
-	return account(sock->sk, ret, EBTOP_TX);
-}
+#define FX_SEND(name, func)                                                               \
+	SEC("fexit/" #func)                                                               \
+	int BPF_PROG(name, struct socket *sock, struct msghdr *msg, size_t size, int ret) \
+	{                                                                                 \
+		return ret > 0 ? account(sock->sk, ret, EBTOP_TX) : 0;                    \
+	}
 
-SEC("fexit/inet6_sendmsg")
-int BPF_PROG(net_fx_send6, struct socket *sock, struct msghdr *msg, size_t size, int ret)
-{
-	if (ret <= 0)
-		return 0;
-	return account(sock->sk, ret, EBTOP_TX);
-}
+/* A peek leaves the data queued; it is counted when really read. */
+#define FX_RECV(name, func)                                                                   \
+	SEC("fexit/" #func)                                                                   \
+	int BPF_PROG(name, struct socket *sock, struct msghdr *msg, size_t size, int flags,   \
+		     int ret)                                                                 \
+	{                                                                                     \
+		return ret > 0 && !(flags & MSG_PEEK) ? account(sock->sk, ret, EBTOP_RX) : 0; \
+	}
+
+FX_SEND(net_fx_send4, inet_sendmsg)
+FX_SEND(net_fx_send6, inet6_sendmsg)
+FX_RECV(net_fx_recv4, inet_recvmsg)
+FX_RECV(net_fx_recv6, inet6_recvmsg)
 
 SEC("fexit/inet_sendpage")
 int BPF_PROG(net_fx_sendpage, struct socket *sock, struct page *page, int offset, size_t size,
 	     int flags, long ret)
 {
-	if (ret <= 0)
-		return 0;
-	return account(sock->sk, (int)ret, EBTOP_TX);
-}
-
-SEC("fexit/inet_recvmsg")
-int BPF_PROG(net_fx_recv4, struct socket *sock, struct msghdr *msg, size_t size, int flags, int ret)
-{
-	if (ret <= 0 || (flags & MSG_PEEK))
-		return 0;
-	return account(sock->sk, ret, EBTOP_RX);
-}
-
-SEC("fexit/inet6_recvmsg")
-int BPF_PROG(net_fx_recv6, struct socket *sock, struct msghdr *msg, size_t size, int flags, int ret)
-{
-	if (ret <= 0 || (flags & MSG_PEEK))
-		return 0;
-	return account(sock->sk, ret, EBTOP_RX);
+	return ret > 0 ? account(sock->sk, (int)ret, EBTOP_TX) : 0;
 }
 
 /*
@@ -179,64 +166,23 @@ static __always_inline int kp_exit(long ret, int dir)
 	return 0;
 }
 
-SEC("kprobe/inet_sendmsg")
-int BPF_KPROBE(net_kp_send4, struct socket *sock)
-{
-	return kp_enter(sock, 0);
-}
+/* An entry that notes the socket (and the flags, 0 for a send) and the return that counts. */
+#define KP_PAIR(name, func, flags_arg, dir)                                                   \
+	SEC("kprobe/" #func)                                                                  \
+	int BPF_KPROBE(name, struct socket *sock, struct msghdr *msg, size_t size, int flags) \
+	{                                                                                     \
+		return kp_enter(sock, (__u32)(flags_arg));                                    \
+	}                                                                                     \
+	SEC("kretprobe/" #func)                                                               \
+	int BPF_KRETPROBE(name##_ret, long ret)                                               \
+	{                                                                                     \
+		return kp_exit(ret, dir);                                                     \
+	}
 
-SEC("kretprobe/inet_sendmsg")
-int BPF_KRETPROBE(net_kp_send4_ret, int ret)
-{
-	return kp_exit(ret, EBTOP_TX);
-}
-
-SEC("kprobe/inet6_sendmsg")
-int BPF_KPROBE(net_kp_send6, struct socket *sock)
-{
-	return kp_enter(sock, 0);
-}
-
-SEC("kretprobe/inet6_sendmsg")
-int BPF_KRETPROBE(net_kp_send6_ret, int ret)
-{
-	return kp_exit(ret, EBTOP_TX);
-}
-
-SEC("kprobe/inet_sendpage")
-int BPF_KPROBE(net_kp_sendpage, struct socket *sock)
-{
-	return kp_enter(sock, 0);
-}
-
-SEC("kretprobe/inet_sendpage")
-int BPF_KRETPROBE(net_kp_sendpage_ret, long ret)
-{
-	return kp_exit(ret, EBTOP_TX);
-}
-
-SEC("kprobe/inet_recvmsg")
-int BPF_KPROBE(net_kp_recv4, struct socket *sock, struct msghdr *msg, size_t size, int flags)
-{
-	return kp_enter(sock, (__u32)flags);
-}
-
-SEC("kretprobe/inet_recvmsg")
-int BPF_KRETPROBE(net_kp_recv4_ret, int ret)
-{
-	return kp_exit(ret, EBTOP_RX);
-}
-
-SEC("kprobe/inet6_recvmsg")
-int BPF_KPROBE(net_kp_recv6, struct socket *sock, struct msghdr *msg, size_t size, int flags)
-{
-	return kp_enter(sock, (__u32)flags);
-}
-
-SEC("kretprobe/inet6_recvmsg")
-int BPF_KRETPROBE(net_kp_recv6_ret, int ret)
-{
-	return kp_exit(ret, EBTOP_RX);
-}
+KP_PAIR(net_kp_send4, inet_sendmsg, 0, EBTOP_TX)
+KP_PAIR(net_kp_send6, inet6_sendmsg, 0, EBTOP_TX)
+KP_PAIR(net_kp_sendpage, inet_sendpage, 0, EBTOP_TX)
+KP_PAIR(net_kp_recv4, inet_recvmsg, flags, EBTOP_RX)
+KP_PAIR(net_kp_recv6, inet6_recvmsg, flags, EBTOP_RX)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

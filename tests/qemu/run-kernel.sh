@@ -6,7 +6,9 @@
 #
 # usage: tests/qemu/run-kernel.sh [RUN...]    RUN: SERIES[:MODE]
 #   SERIES: 6.1, 6.12; MODE: default (ebtop picks its network hooks), fexit or kprobe (forced
-#   with EBTOP_NET_HOOKS, passed on the kernel command line as ebtop.env=...).
+#   with EBTOP_NET_HOOKS), nofexit (net_fx_send4 refused with EBTOP_REFUSE: the fallback a real
+#   refusal takes, to kprobes). The variable reaches ebtop through the kernel command line as
+#   ebtop.env=NAME=VALUE, which init.sh exports.
 #   Default runs: 6.1 (fexit: no sock_send_length tracepoints), 6.1:kprobe, 6.12 (tp_btf),
 #   6.12:fexit. Each run checks the hooks ebtop reports using, then every byte count with them.
 # Needs qemu-system-x86, busybox-static, cpio, jq (make deps) and the Debian archive for the
@@ -25,11 +27,21 @@ BOOT_TIMEOUT=${EBTOP_QEMU_TIMEOUT:-240}
 RUNS=("$@")
 [ ${#RUNS[@]} -gt 0 ] || RUNS=(6.1 6.1:kprobe 6.12 6.12:fexit)
 
+# NAME=VALUE a run's ebtop gets, if any.
+mode_env() {
+	case $1 in
+	default) ;;
+	fexit | kprobe) echo "EBTOP_NET_HOOKS=$1" ;;
+	nofexit) echo "EBTOP_REFUSE=net_fx_send4" ;;
+	*) return 1 ;;
+	esac
+}
+
 # The network hooks a run must end up with: the one forced, or the kernel's best.
 expected_hooks() {
 	case $1:$2 in
 	*:fexit) echo fexit ;;
-	*:kprobe) echo kprobe ;;
+	*:kprobe | *:nofexit) echo kprobe ;;
 	6.1:default) echo fexit ;;   # sock:sock_send_length came in 6.3
 	6.12:default) echo tp_btf ;;
 	*) return 1 ;;
@@ -183,11 +195,12 @@ initramfs_for() {
 
 run_one() {
 	local s=${1%%:*} mode=default label kdir initrd img console data json t0 secs kver st sender
-	local pid want lp rp role dir hooks cmdline="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
+	local pid want lp rp role dir hooks env cmdline="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
 	case $1 in *:*) mode=${1#*:} ;; esac
 	label="$s $mode"
 	hooks=$(expected_hooks "$s" "$mode") || { fail "$label: run" "unknown series or mode"; return; }
-	[ "$mode" = default ] || cmdline="$cmdline ebtop.env=EBTOP_NET_HOOKS=$mode"
+	env=$(mode_env "$mode") || { fail "$label: run" "unknown mode"; return; }
+	[ -z "$env" ] || cmdline="$cmdline ebtop.env=$env"
 	kdir=$(fetch_kernel "$s") || { fail "$label: kernel package" "could not fetch"; return; }
 	kver=$(basename "$(echo "$kdir"/lib/modules/*)")
 	initrd=$(initramfs_for "$s" "$kdir") || { fail "$label: initramfs" "could not build"; return; }
@@ -246,12 +259,12 @@ run_one() {
 			want=$(sed -n "s/^ref tcp //p" "$data" | jq -r "select(.role == \"$role\") | .$dir")
 			check_exact "$label: TCP $role ${dir^^} bytes exact" "$json" "$pid" "tcp_${dir}_total" "$want"
 			# kprobes see the call, not the socket: per-thread bytes only, no connection table.
-			[ "$mode" = kprobe ] && continue
+			[ "$hooks" = kprobe ] && continue
 			check_conn "$label: TCP $role connection row ${dir^^} bytes exact" "$json" "$pid" \
 				"$lp" "$rp" "${dir}_total" "$want"
 		done
 	done
-	if [ "$mode" = kprobe ]; then
+	if [ "$hooks" = kprobe ]; then
 		check_eq "$label: connections unavailable, with a reason" "$(jq -rs 'last |
 			.features.connections | "\(.available) \(.reason // "" | length > 0)"' "$json")" "false true"
 		echo "  $label connections: $(jq -rs 'last | .features.connections.reason // empty' "$json")"
