@@ -166,23 +166,27 @@ static __always_inline int kp_exit(long ret, int dir)
 	return 0;
 }
 
-/* An entry that notes the socket (and the flags, 0 for a send) and the return that counts. */
-#define KP_PAIR(name, func, flags_arg, dir)                                                   \
+/*
+ * An entry that notes the socket (and the flags, 0 for a send) and the return
+ * that counts, read as the function's own type: an int's upper half of the
+ * register is not sign-extended, and -EAGAIN read as long would count 4 GB.
+ */
+#define KP_PAIR(name, func, rtype, flags_arg, dir)                                            \
 	SEC("kprobe/" #func)                                                                  \
 	int BPF_KPROBE(name, struct socket *sock, struct msghdr *msg, size_t size, int flags) \
 	{                                                                                     \
 		return kp_enter(sock, (__u32)(flags_arg));                                    \
 	}                                                                                     \
 	SEC("kretprobe/" #func)                                                               \
-	int BPF_KRETPROBE(name##_ret, long ret)                                               \
+	int BPF_KRETPROBE(name##_ret, rtype ret)                                              \
 	{                                                                                     \
 		return kp_exit(ret, dir);                                                     \
 	}
 
-KP_PAIR(net_kp_send4, inet_sendmsg, 0, EBTOP_TX)
-KP_PAIR(net_kp_send6, inet6_sendmsg, 0, EBTOP_TX)
-KP_PAIR(net_kp_sendpage, inet_sendpage, 0, EBTOP_TX)
-KP_PAIR(net_kp_recv4, inet_recvmsg, flags, EBTOP_RX)
-KP_PAIR(net_kp_recv6, inet6_recvmsg, flags, EBTOP_RX)
+KP_PAIR(net_kp_send4, inet_sendmsg, int, 0, EBTOP_TX)
+KP_PAIR(net_kp_send6, inet6_sendmsg, int, 0, EBTOP_TX)
+KP_PAIR(net_kp_sendpage, inet_sendpage, long, 0, EBTOP_TX)
+KP_PAIR(net_kp_recv4, inet_recvmsg, int, flags, EBTOP_RX)
+KP_PAIR(net_kp_recv6, inet6_recvmsg, int, flags, EBTOP_RX)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
