@@ -142,16 +142,32 @@ bool name_matches(const char *pat, const char *name);
 
 static struct capture *capture;
 
-/* The last non-empty line of a verifier log that ends at end. */
+/*
+ * The verifier's reason: the last line of its log that ends at end, past the
+ * statistics it appends ("processed N insns ...", "verification time ...").
+ */
 static void last_line(const char *log, const char *end, char *out, size_t len)
 {
+	static const char *const stats[] = {"processed ", "verification time", "stack depth"};
 	const char *e = end, *b;
 
-	while (e > log && (e[-1] == '\n' || e[-1] == ' '))
-		e--;
-	b = e;
-	while (b > log && b[-1] != '\n')
-		b--;
+	out[0] = '\0';
+	for (;;) {
+		bool stat = false;
+
+		while (e > log && (e[-1] == '\n' || e[-1] == ' '))
+			e--;
+		if (e == log)
+			return;
+		b = e;
+		while (b > log && b[-1] != '\n')
+			b--;
+		for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+			stat |= !strncmp(b, stats[i], strlen(stats[i]));
+		if (!stat)
+			break;
+		e = b;
+	}
 	snprintf(out, len, "%.*s", (int)(e - b), b);
 }
 
