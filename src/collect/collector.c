@@ -316,14 +316,6 @@ static int load_what_runs(struct collector *c, const struct collect_opts *o, cha
 	if (err)
 		return err;
 	loader_features(&c->ld, c->skel, &c->fs);
-	/* What lives inside the connection table is moot without it. */
-	if (!c->fs.f[FEAT_CONN].on) {
-		static const enum feature inside[] = {FEAT_CONN_RESETS, FEAT_CONN_SEED,
-						      FEAT_CONN_OWNERS, FEAT_UDP_PEERS, FEAT_EXEC};
-
-		for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
-			c->fs.f[inside[i]].wanted = false;
-	}
 	return 0;
 }
 
@@ -391,6 +383,7 @@ int collector_open(struct collector **out, const struct collect_opts *o, char *m
 			features_say(&c->fs, FEAT_BPF_STATS, true,
 				     "BPF run-time statistics unavailable (%s)", strerror(errno));
 	}
+	features_derive(&c->fs);
 	c->avail = avail_from_features(&c->fs, o->need);
 	features_status(&c->fs, c->status, sizeof(c->status));
 	/* One discarded walk: threads older than ebtop get their file-byte baseline now. */

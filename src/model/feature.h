@@ -24,8 +24,9 @@ enum feature {
 };
 
 struct feature_desc {
-	const char *name;  /* stable: JSON keys, Prometheus label values */
-	const char *title; /* for sentences: "network bytes unavailable: ..." */
+	const char *name;   /* stable: JSON keys, Prometheus label values */
+	const char *title;  /* for sentences: "network bytes unavailable: ..." */
+	enum feature needs; /* what it cannot run without (FEAT_TASKS: nothing more) */
 };
 
 extern const struct feature_desc feature_descs[FEAT_NUM];
@@ -33,6 +34,7 @@ extern const struct feature_desc feature_descs[FEAT_NUM];
 struct feature_state {
 	bool wanted;   /* a consumer asked for it */
 	bool on;       /* its programs are loaded and attached */
+	bool derived;  /* off only because what it needs is off: the status names that instead */
 	char how[16];  /* the hooks in use, e.g. "tp_btf", "fexit", "kprobe" */
 	char why[480]; /* when off, or on with less: what is missing and the kernel's words */
 };
@@ -46,6 +48,10 @@ void features_say(struct features *fs, enum feature f, bool off, const char *fmt
     __attribute__((format(printf, 4, 5)));
 /* Every feature's why, in table order, "; "-separated: the one-line status. */
 void features_status(const struct features *fs, char *buf, size_t len);
+/* Wanted features that are off because what they need is off: marked derived, with a why. */
+void features_derive(struct features *fs);
+/* Why f is off, with the reasons of what it needs down the chain: for one answer that says all. */
+void feature_reason(const struct features *fs, enum feature f, char *buf, size_t len);
 /* By stable name; -1 when unknown. */
 int feature_by_name(const char *name);
 

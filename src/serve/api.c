@@ -173,9 +173,11 @@ static int not_collected(const struct snapshot *s, const char *key, const char *
 static int not_here(const struct snapshot *s, const char *key, const char *what, enum feature f,
 		    struct buf *out)
 {
-	const char *reason = s->features.f[f].why[0] ? s->features.f[f].why : s->status;
-	char why[1200];
+	char reason[1024], why[1200];
 
+	feature_reason(&s->features, f, reason, sizeof(reason));
+	if (!reason[0])
+		snprintf(reason, sizeof(reason), "%s", s->status);
 	snprintf(why, sizeof(why), "%s not collected%s%s", what, reason[0] ? ": " : "", reason);
 	return not_collected(s, key, why, out);
 }
@@ -236,15 +238,15 @@ static uint64_t events_lost(const struct snapshot *s)
 }
 
 static int events(const struct request *rq, const struct snapshot *s, struct evring *ring,
-		  const char *what, struct buf *out)
+		  const char *what, enum feature f, struct buf *out)
 {
 	struct ev_walk w = {0};
 	size_t total, cap, limit;
 	uint64_t lost = events_lost(s);
 	json_t *root;
 
-	if (!(s->avail & NEED_EVENTS) || !ring)
-		return not_here(s, "events", what, FEAT_CONN, out);
+	if (!(s->avail & NEED_EVENTS) || !ring || (s->features.f[f].wanted && !s->features.f[f].on))
+		return not_here(s, "events", what, f, out);
 	cap = evring_cap(ring);
 	limit = rq->limit_set || (size_t)rq->limit <= cap ? (size_t)rq->limit : cap;
 	if (limit > cap) {
@@ -311,9 +313,9 @@ int api_respond(const struct request *rq, const struct api_ctx *ctx, struct buf 
 	case ROUTE_DISKS:
 		return disks(s, out);
 	case ROUTE_EVENTS_EXEC:
-		return events(rq, s, ctx->exec_events, "exec events are", out);
+		return events(rq, s, ctx->exec_events, "exec events are", FEAT_EXEC, out);
 	case ROUTE_EVENTS_CONNECT:
-		return events(rq, s, ctx->conn_events, "connection events are", out);
+		return events(rq, s, ctx->conn_events, "connection events are", FEAT_CONN, out);
 	default:
 		return api_error(out, "", "no such path") ? 500 : 404;
 	}

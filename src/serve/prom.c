@@ -722,17 +722,22 @@ static int render_progs(const struct snapshot *s, enum prom_format f, struct buf
 /* 1 for each wanted feature that runs, 0 for one the kernel lacks or refused. */
 static int render_features(const struct snapshot *s, enum prom_format f, struct buf *b)
 {
-	int err = prom_family(b, f, "ebtop_feature_available", "gauge",
-			      "whether a feature's BPF programs run on this kernel (see /health "
-			      "for the reason when 0)");
+	int err = 0;
+	bool any = false;
 
+	for (int i = 0; i < FEAT_NUM; i++)
+		any |= s->features.f[i].wanted;
+	if (any)
+		err = prom_family(b, f, "ebtop_feature_available", "gauge",
+				  "whether a feature's BPF programs run on this kernel (see /health "
+				  "for the reason when 0)");
 	for (int i = 0; !err && i < FEAT_NUM; i++) {
 		const struct feature_state *st = &s->features.f[i];
 
 		if (st->wanted)
-			err = buf_printf(
-			    b, "ebtop_feature_available{feature=\"%s\",hooks=\"%s\"} %d\n",
-			    feature_descs[i].name, st->on ? st->how : "", st->on);
+			err = buf_printf(b,
+					 "ebtop_feature_available{feature=\"%s\",hooks=\"%s\"} %d\n",
+					 feature_descs[i].name, st->on ? st->how : "", st->on);
 	}
 	return err;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/grow.h"
 #include "core/log.h"
+#include <jansson.h>
 #include "store/replay.h"
 #include "store/store_int.h"
 
@@ -87,7 +88,7 @@ static int prepare(struct replay *r)
 		    " json_extract(conn_totals, '$.refused'),"
 		    " json_extract(conn_totals, '$.reset'),"
 		    " json_extract(conn_totals, '$.timeout'),"
-		    " json_extract(conn_totals, '$.other') FROM sample WHERE id = ?",
+		    " json_extract(conn_totals, '$.other'), features FROM sample WHERE id = ?",
 		    &r->get_sample);
 	if (!err)
 		err = store_prepare(r->st, "SELECT CAST(key AS INTEGER), value FROM json_each(?)",
@@ -287,6 +288,32 @@ static int load_self(struct replay *r, struct snapshot *s, const char *errors, c
 	return 0;
 }
 
+/* The features as recorded (none before schema version 6): the JSON of features_json(). */
+static void load_features(struct features *fs, const char *text)
+{
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	const char *name;
+	json_t *v;
+
+	memset(fs, 0, sizeof(*fs));
+	json_object_foreach(o, name, v)
+	{
+		int f = feature_by_name(name);
+		struct feature_state *st;
+
+		if (f < 0)
+			continue; /* a feature this version does not know */
+		st = &fs->f[f];
+		st->wanted = true;
+		st->on = json_is_true(json_object_get(v, "available"));
+		snprintf(st->how, sizeof(st->how), "%s",
+			 json_string_value(json_object_get(v, "hooks")) ?: "");
+		snprintf(st->why, sizeof(st->why), "%s",
+			 json_string_value(json_object_get(v, "reason")) ?: "");
+	}
+	json_decref(o);
+}
+
 static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
 {
 	sqlite3_stmt *q = r->get_sample;
@@ -323,6 +350,7 @@ static int load_sample(struct replay *r, struct snapshot *s, int64_t id)
 	s->total.conn.delta.timeout = (uint64_t)sqlite3_column_int64(q, 23);
 	s->total.conn.delta.other = (uint64_t)sqlite3_column_int64(q, 24);
 	snprintf(s->status, sizeof(s->status), "%s", col_text(q, 6) ? col_text(q, 6) : "");
+	load_features(&s->features, col_text(q, 25));
 	err = load_self(r, s, col_text(q, 7), col_text(q, 8));
 	sqlite3_reset(q);
 	return err;

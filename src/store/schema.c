@@ -152,6 +152,9 @@ static const struct migration migrations[] = {
      "ALTER TABLE sample ADD COLUMN conn_totals TEXT;" /* JSON: the system's connection sums */
      "CREATE VIEW conn_history AS SELECT s.time, s.wall_ns, s.interval_ns, c.*"
      " FROM conn_sample c JOIN sample s ON s.id = c.sample_id;"},
+    {6, "each feature's state: available, the hooks in use, why not",
+     /* JSON {"network": {"available": true, "hooks": "fexit", "reason": "..."}, ...} */
+     "ALTER TABLE sample ADD COLUMN features TEXT;"},
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

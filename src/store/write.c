@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/testable.h"
+#include "output/json.h"
 #include "store/store_int.h"
 
 #define SQL_MAX 16384
@@ -50,8 +51,8 @@ int store_writer_prepare(struct store *st)
 	err = store_prepare(
 	    st,
 	    "INSERT INTO sample (run_id, seq, wall_ns, mono_ns, interval_ns, nprocs,"
-	    " self_cpu_pct, avail, status, errors, progs, ncpus, conn_occ, conn_totals)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " self_cpu_pct, avail, status, errors, progs, ncpus, conn_occ, conn_totals,"
+	    " features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    &st->ins_sample);
 	if (!err)
 		err = build_insert(st, "proc_sample", "sample_id, proc_id, state, flags", 4,
@@ -302,7 +303,8 @@ TESTABLE void store_conn_json(const struct snapshot *s, char *occ, size_t olen, 
 static int insert_sample(struct store *st, const struct snapshot *s, int64_t *sample_id)
 {
 	sqlite3_stmt *q = st->ins_sample;
-	char errors[256], progs[MAX_PROGS * 160];
+	char errors[256], progs[MAX_PROGS * 160], *features;
+	json_t *fj;
 	int err;
 
 	store_self_json(s, errors, sizeof(errors), progs, sizeof(progs));
@@ -330,6 +332,13 @@ static int insert_sample(struct store *st, const struct snapshot *s, int64_t *sa
 		sqlite3_bind_text(q, 13, occ, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(q, 14, tot, -1, SQLITE_TRANSIENT);
 	}
+	fj = features_json(&s->features);
+	features = json_dumps(fj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(fj);
+	if (!features)
+		return -ENOMEM;
+	sqlite3_bind_text(q, 15, features, -1, SQLITE_TRANSIENT);
+	free(features);
 	err = step_done(st, q, "adding a sample");
 	sqlite3_reset(q);
 	if (!err)
