@@ -49,15 +49,33 @@ wait_line() { # FILE WORD: a tool prints WORD once it listens
 	return 1
 }
 
+say "=== ebtop starting"
 /bin/ebtop -b --json -d 1 -n 120 --bpf-stats >/tmp/ebtop.json 2>/tmp/ebtop.err &
 ebtop=$!
 # Counting starts once the programs are attached, and the verifier is slow under emulation.
-t=0
-while [ ! -s /tmp/ebtop.json ] && kill -0 $ebtop 2>/dev/null && [ $t -lt 1800 ]; do
+# The deadline is in wall seconds (an emulated loop's own overhead is not) and well inside the
+# host's limit, so a stuck ebtop is reported from here, with its stderr, not cut off by timeout.
+t0=$(date +%s)
+while [ ! -s /tmp/ebtop.json ] && kill -0 $ebtop 2>/dev/null && [ $(($(date +%s) - t0)) -lt 100 ]; do
 	sleep 0.1
-	t=$((t + 1))
 done
-say "=== ebtop first snapshot after $((t / 10)) s"
+if [ ! -s /tmp/ebtop.json ]; then
+	say "=== ebtop no snapshot after $(($(date +%s) - t0)) s"
+	if kill -0 $ebtop 2>/dev/null; then
+		for task in /proc/$ebtop/task/*; do
+			say "=== ebtop thread ${task##*/}: $(grep '^State' "$task/status") wchan $(cat "$task/wchan")"
+			sed 's/^/=== stack /' "$task/stack" >&3 2>/dev/null
+		done
+		kill -KILL $ebtop
+	fi
+	wait $ebtop
+	say "=== ebtop exit status $?"
+	echo "=== ebtop-err begin" >&3
+	cat /tmp/ebtop.err >&3
+	echo "=== ebtop-err end" >&3
+	finish
+fi
+say "=== ebtop first snapshot after $(($(date +%s) - t0)) s"
 
 # TCP both ways: 3000000 bytes up, 1000000 down, client and server in their own processes.
 /bin/vmload tcp-pair 5001 3000000 1000000 >/tmp/ref.tcp 2>&1
