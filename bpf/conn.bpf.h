@@ -112,12 +112,17 @@ static __always_inline void sk_addrs(const struct sock *sk, __u8 *family, __u8 *
 	}
 }
 
-/* Remembers the addresses while the socket still has them; once is enough. */
+/*
+ * Remembers the addresses while the socket still has them; once is enough.
+ * A TCP socket without a remote port is not there yet: on 6.1 and 6.12 an
+ * accepted socket is reported in SYN_RECV while it still carries its
+ * listener's addresses (inet_csk_clone_lock sets the state first).
+ */
 static __always_inline void conn_keep_tuple(struct conn_state *v, const struct sock *sk)
 {
 	__u16 lport = sk->__sk_common.skc_num;
 
-	if (v->lport || !lport)
+	if (v->lport || !lport || (sk->sk_protocol == IPPROTO_TCP && !sk->__sk_common.skc_dport))
 		return;
 	sk_addrs(sk, &v->family, v->laddr, v->raddr, &v->lport, &v->rport);
 }
