@@ -220,6 +220,9 @@ run_one() {
 	grep '^=== ' "$data" | grep -v -e ' begin$' -e ' end$' | sed "s/^/  $label /"
 	if ! grep -q '^=== done' "$data"; then
 		fail "$label: VM finished" "no end marker after $secs s; console tail: $(tail -5 "$console" | tr '\n' ' ')"
+		# A kernel oops: what it says and where, for whoever reads the CI log.
+		grep -m 40 -E 'BUG|Oops|RIP:|Call Trace|Comm:|^\[ *[0-9.]+\]  [a-z_0-9.]+\+0x' "$console" |
+			sed "s/^/  $label console: /"
 	fi
 	section "$data" ebtop-json | base64 -d 2>/dev/null | gunzip 2>/dev/null >"$json"
 	if [ -n "${EBTOP_QEMU_KEEP:-}" ]; then
