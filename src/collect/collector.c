@@ -301,7 +301,13 @@ static int load_what_runs(struct collector *c, const struct collect_opts *o, cha
 	int err;
 
 	loader_init(&c->ld, o->verbose);
-	for (;;) {
+	/* Each round refuses a new hook set; the bound holds even if that ever stopped being so. */
+	for (int round = 0;; round++) {
+		if (round > HS_NUM) {
+			snprintf(msg, len, "BPF programs could not be loaded: the kernel refused "
+					   "one after another (run with -v for libbpf's log)");
+			return -ELOOP;
+		}
 		err = open_configure(c, o, msg, len);
 		if (err)
 			return err;
