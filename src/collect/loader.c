@@ -207,21 +207,15 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void refuse(struct loader *ld, enum hookset hs, const char *prog, int err, const char *fmt,
-		   ...) __attribute__((format(printf, 5, 6)));
-
-static void refuse(struct loader *ld, enum hookset hs, const char *prog, int err, const char *fmt,
-		   ...)
+/* Records hs as refused: prog, the errno and the kernel's words (may be empty). */
+static void refuse(struct loader *ld, enum hookset hs, const char *prog, int err, const char *words)
 {
 	struct refusal *r = &ld->ref[hs];
-	va_list ap;
 
 	ld->refused |= 1ul << hs;
 	r->err = err;
 	snprintf(r->prog, sizeof(r->prog), "%s", prog);
-	va_start(ap, fmt);
-	vsnprintf(r->words, sizeof(r->words), fmt, ap);
-	va_end(ap);
+	snprintf(r->words, sizeof(r->words), "%s%s%s", strerror(-err), words[0] ? ", " : "", words);
 	log_info("%s (%s) refused: %s\n", prog, hooksets[hs].how, r->words);
 }
 
@@ -252,8 +246,7 @@ static int refused_or_final(struct loader *ld, const char *prog, int err, const 
 
 	/* The task walk reads per-CPU slots with helpers older kernels lack: then without them. */
 	if (hs == HS_TASKS && ld->slots && !loader_refused(ld, HS_NET_SLOTS)) {
-		refuse(ld, HS_NET_SLOTS, prog, err, "%s%s%s", strerror(-err), words[0] ? ", " : "",
-		       words);
+		refuse(ld, HS_NET_SLOTS, prog, err, words);
 		return -EAGAIN;
 	}
 	if (hs < 0 || loader_refused(ld, (enum hookset)hs)) {
@@ -262,8 +255,7 @@ static int refused_or_final(struct loader *ld, const char *prog, int err, const 
 			 strerror(-err), words[0] ? ": " : "", words);
 		return err;
 	}
-	refuse(ld, (enum hookset)hs, prog, err, "%s%s%s", strerror(-err), words[0] ? ", " : "",
-	       words);
+	refuse(ld, (enum hookset)hs, prog, err, words);
 	if (hs == HS_TASKS) {
 		snprintf(msg, len,
 			 "nothing to run: the kernel refused the task iterator every view needs "
