@@ -219,6 +219,21 @@ static void refuse(struct loader *ld, enum hookset hs, const char *prog, int err
 	log_info("%s (%s) refused: %s\n", prog, hooksets[hs].how, r->words);
 }
 
+/* A name in EBTOP_REFUSE that is no program would let a test pass without testing anything. */
+static void check_inject(const struct loader *ld, struct ebtop_bpf *skel)
+{
+	char name[64];
+
+	for (const char *p = ld->inject; *p;) {
+		size_t n = strcspn(p, ",");
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		if (name[0] && !bpf_object__find_program_by_name(skel->obj, name))
+			log_warn("EBTOP_REFUSE: no BPF program is named '%s'\n", name);
+		p += n + (p[n] == ',');
+	}
+}
+
 /* A program named in EBTOP_REFUSE that is about to load, or NULL. */
 static const char *injected(const struct loader *ld, struct ebtop_bpf *skel)
 {
@@ -296,6 +311,8 @@ int loader_load_attach(struct loader *ld, struct ebtop_bpf *skel, char *msg, siz
 
 	libbpf_set_print(libbpf_print);
 	ld->slots = skel->rodata->net_use_slots;
+	if (ld->inject[0] && !ld->refused)
+		check_inject(ld, skel); /* once: the first round has refused nothing yet */
 	/* Refused as the kernel would refuse it, before anything is loaded. */
 	if (inject)
 		return refused_or_final(ld, inject, -EPERM, "EBTOP_REFUSE", msg, len);
