@@ -700,10 +700,11 @@ int serve_open(struct serve **out, const struct serve_opts *o, char *msg, size_t
 	}
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
-	/* Workers inherit a mask without SIGINT/SIGTERM: the sampling loop gets them. */
+	/* Workers inherit a mask without the stop signals: the sampling loop gets them. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	sv->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, sv, MHD_OPTION_ARRAY, opts,
 				 MHD_OPTION_END);
