@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/clock.h"
@@ -187,21 +188,58 @@ static int begin_run(struct store *st)
 	return err;
 }
 
-static int check_identity(struct store *st, char *msg, size_t msglen)
+/*
+ * Another program's SQLite file must not be touched: anything but an empty
+ * file or one carrying ebtop's application_id is refused before a write.
+ */
+static int check_identity(struct store *st, const char *path, char *msg, size_t msglen)
 {
-	char v[32];
+	char v[32], n[32];
 	int err = pragma_text(st, "PRAGMA application_id", v, sizeof(v));
 
+	if (!err && atol(v) != STORE_APP_ID)
+		err = pragma_text(st, "SELECT count(*) FROM sqlite_master", n, sizeof(n));
 	if (err) {
 		snprintf(msg, msglen, "cannot read the database: %s", st->errmsg);
 		return err;
 	}
-	/* 0: a new file, or one created before the id was set. */
-	if (atol(v) != 0 && atol(v) != STORE_APP_ID) {
-		snprintf(msg, msglen, "not an ebtop history database (application_id %s)", v);
+	/* 0 and no tables: a new file (ebtop sets the id before creating any table). */
+	if (atol(v) != STORE_APP_ID && (atol(v) != 0 || atol(n) != 0)) {
+		snprintf(msg, msglen,
+			 "%s is not an ebtop history database (application_id %s, %s schema "
+			 "objects)%s",
+			 path, v, n, st->mode == STORE_WRITE ? "; refusing to write to it" : "");
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/*
+ * One writer per file: a second one would interleave its run with the first.
+ * flock() on the database file itself leaves SQLite's own (fcntl) locks, and so
+ * readers, alone. The descriptor stays open until after sqlite3_close(): closing
+ * any descriptor of the file would drop SQLite's fcntl locks in this process.
+ */
+static int lock_writer(struct store *st, const char *path, char *msg, size_t msglen)
+{
+	int err;
+
+	st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (st->lock_fd < 0) {
+		err = -errno;
+		snprintf(msg, msglen, "cannot open %s: %s", path, strerror(errno));
+		return err;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	err = -errno;
+	if (err == -EWOULDBLOCK) {
+		snprintf(msg, msglen,
+			 "%s is in use by another ebtop writer (record, serve or -b --db)", path);
+		return -EBUSY;
+	}
+	snprintf(msg, msglen, "cannot lock %s: %s", path, strerror(-err));
+	return err;
 }
 
 static int configure_writer(struct store *st, char *msg, size_t msglen)
@@ -249,12 +287,16 @@ int store_open(struct store **out, const char *path, enum store_mode mode,
 		return -ENOMEM;
 	}
 	st->mode = mode;
+	st->lock_fd = -1;
 	if (o)
 		st->opts = *o;
 	else
 		store_opts_default(&st->opts);
 	if (mode == STORE_WRITE) {
 		make_parent_dir(path);
+		err = lock_writer(st, path, msg, msglen);
+		if (err)
+			goto fail;
 		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	} else {
 		if (access(path, F_OK)) {
@@ -275,7 +317,7 @@ int store_open(struct store **out, const char *path, enum store_mode mode,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, (int)st->opts.busy_ms);
 	read_boot_id(st->boot_id, sizeof(st->boot_id));
-	err = check_identity(st, msg, msglen);
+	err = check_identity(st, path, msg, msglen);
 	if (err)
 		goto fail;
 	if (mode == STORE_WRITE) {
@@ -350,5 +392,7 @@ void store_close(struct store *st)
 	/* The last connection to close checkpoints the WAL into the database and removes it. */
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		log_warn("history: closing the database: %s\n", sqlite3_errmsg(st->db));
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st);
 }

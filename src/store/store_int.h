@@ -71,6 +71,7 @@ struct store {
 	int nccols;
 	sqlite3_stmt *ins_conn, *get_conns, *ins_event, *get_events; /* prepared on first use */
 	uint64_t last_wall_ns; /* newest sample written: "now" for retention */
+	int lock_fd;	       /* STORE_WRITE: holds flock(LOCK_EX) on the file; else -1 */
 	char errmsg[256];
 };
 

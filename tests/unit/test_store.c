@@ -387,6 +387,7 @@ static void test_migrations(void **state)
 	assert_int_equal(
 	    sqlite3_exec(
 		raw.db,
+		"PRAGMA application_id = 1700951152;" /* set by every writer, before any table */
 		"ALTER TABLE proc_sample ADD COLUMN tx NUMERIC;"
 		"ALTER TABLE total_sample ADD COLUMN tx NUMERIC;"
 		"INSERT INTO run (id, started_ns) VALUES (1, 1);"
@@ -431,6 +432,41 @@ static void test_migrations(void **state)
 	sqlite3_close(raw.db);
 	assert_int_equal(store_open(&st, path, STORE_WRITE, &o, msg, sizeof(msg)), -EPROTO);
 	assert_non_null(strstr(msg, "not an ebtop history database"));
+
+	/* Without an application_id at all: refused too, and left as it was. */
+	db_path(path, sizeof(path));
+	assert_int_equal(sqlite3_open(path, &raw.db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(raw.db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw.db);
+	assert_int_equal(store_open(&st, path, STORE_WRITE, &o, msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "not an ebtop history database"));
+	assert_non_null(strstr(msg, path));
+	assert_int_equal(q_int(path, "PRAGMA application_id"), 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master"), 1);
+	assert_int_equal(store_open(&st, path, STORE_READ, &o, msg, sizeof(msg)), -EPROTO);
+}
+
+/* One writer per file: a second one is refused at once; readers still read. */
+static void test_one_writer(void **state)
+{
+	struct store_opts o = test_opts();
+	struct store *st, *st2, *rd;
+	char path[256], msg[256];
+
+	(void)state;
+	db_path(path, sizeof(path));
+	st = open_w(path, &o);
+	assert_int_equal(store_open(&st2, path, STORE_WRITE, &o, msg, sizeof(msg)), -EBUSY);
+	assert_null(st2);
+	assert_non_null(strstr(msg, path));
+	assert_int_equal(store_open(&rd, path, STORE_READ, &o, msg, sizeof(msg)), 0);
+	store_close(rd);
+	store_close(st);
+	/* The lock goes with the writer. */
+	st = open_w(path, &o);
+	store_close(st);
 }
 
 /* A field the database lacks (recorded by an older build) gets a column; old rows read NaN. */
@@ -1203,6 +1239,7 @@ int main(void)
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_identities),
 	    cmocka_unit_test(test_migrations),
+	    cmocka_unit_test(test_one_writer),
 	    cmocka_unit_test(test_field_columns),
 	    cmocka_unit_test(test_retention_age),
 	    cmocka_unit_test(test_retention_size_math),
