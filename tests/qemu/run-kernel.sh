@@ -15,7 +15,7 @@
 # kernel packages, which are kept extracted in $EBTOP_QEMU_CACHE (default build/qemu-kernels).
 # EBTOP and TOOLS name the ebtop binary and the tools directory (default build/ebtop, build/tools).
 # EBTOP_QEMU_UPDATE=1 runs apt-get update first (otherwise only when apt knows no such kernel);
-# EBTOP_QEMU_TIMEOUT bounds each boot (seconds, default 240); EBTOP_QEMU_KEEP=DIR keeps each
+# EBTOP_QEMU_TIMEOUT bounds each boot (seconds, default 150); EBTOP_QEMU_KEEP=DIR keeps each
 # run's JSON, data stream and console; EBTOP_QEMU_VERBOSE=1 lists every BPF program's cost.
 # The runs go one after another: two TCG guests of two vCPUs each on a two-core host would
 # starve each other's timers, and one run takes about 30 s (boot, verifier, workloads, checks).
@@ -23,7 +23,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
 CACHE=${EBTOP_QEMU_CACHE:-$PWD/build/qemu-kernels}
-BOOT_TIMEOUT=${EBTOP_QEMU_TIMEOUT:-240}
+BOOT_TIMEOUT=${EBTOP_QEMU_TIMEOUT:-150}
 RUNS=("$@")
 [ ${#RUNS[@]} -gt 0 ] || RUNS=(6.1 6.1:kprobe 6.1:nofexit 6.12 6.12:fexit)
 
@@ -195,7 +195,7 @@ initramfs_for() {
 
 run_one() {
 	local s=${1%%:*} mode=default label kdir initrd img console data json t0 secs kver st sender
-	local pid want lp rp role dir hooks env cmdline="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
+	local pid want lp rp role dir hooks env try cmdline="console=ttyS0 loglevel=4 panic=-1 rdinit=/init"
 	case $1 in *:*) mode=${1#*:} ;; esac
 	label="$s $mode"
 	hooks=$(expected_hooks "$s" "$mode") || { fail "$label: run" "unknown series or mode"; return; }
@@ -206,24 +206,33 @@ run_one() {
 	initrd=$(initramfs_for "$s" "$kdir") || { fail "$label: initramfs" "could not build"; return; }
 	img=$TMP/disk-$s-$mode.img console=$TMP/console-$s-$mode.txt data=$TMP/data-$s-$mode.txt
 	json=$TMP/ebtop-$s-$mode.json
-	truncate -s 64M "$img"
 	echo "== kernel $s, $mode network hooks: $kver ($(basename "$kdir"))"
-	t0=$(date +%s)
-	# No network device at all: the workloads talk over the VM's own loopback.
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
-		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" -append "$cmdline" \
-		-drive "file=$img,format=raw,if=virtio,cache=unsafe" -nic none \
-		-display none -monitor none -serial "file:$console" -serial "file:$data" -no-reboot
-	secs=$(($(date +%s) - t0))
-	rm -f "$img"
-	echo "$label: VM ran ${secs} s (limit $BOOT_TIMEOUT s)"
-	grep '^=== ' "$data" | grep -v -e ' begin$' -e ' end$' | sed "s/^/  $label /"
-	if ! grep -q '^=== done' "$data"; then
-		fail "$label: VM finished" "no end marker after $secs s; console tail: $(tail -5 "$console" | tr '\n' ' ')"
+	# A guest that stops dead (no output, no oops, seen about once in 15 boots on a loaded
+	# two-core host under TCG) is booted once more; the second try's result counts.
+	for try in 1 2; do
+		truncate -s 64M "$img"
+		t0=$(date +%s)
+		# No network device at all: the workloads talk over the VM's own loopback.
+		timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+			-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$initrd" -append "$cmdline" \
+			-drive "file=$img,format=raw,if=virtio,cache=unsafe" -nic none \
+			-display none -monitor none -serial "file:$console" -serial "file:$data" \
+			-no-reboot
+		secs=$(($(date +%s) - t0))
+		rm -f "$img"
+		echo "$label: VM ran ${secs} s (limit $BOOT_TIMEOUT s)"
+		grep '^=== ' "$data" | grep -v -e ' begin$' -e ' end$' | sed "s/^/  $label /"
+		grep -q '^=== done' "$data" && break
 		# A kernel oops: what it says and where, for whoever reads the CI log.
-		grep -m 40 -E 'BUG|Oops|RIP:|Call Trace|Comm:|^\[ *[0-9.]+\]  [a-z_0-9.]+\+0x' "$console" |
-			sed "s/^/  $label console: /"
-	fi
+		grep -m 40 -E 'BUG|Oops|RIP:|Call Trace|Comm:|^\[ *[0-9.]+\]  [a-z_0-9.]+\+0x' \
+			"$console" | sed "s/^/  $label console: /"
+		if [ "$try" = 1 ]; then
+			echo "INFO: $label: no end marker after $secs s (console tail: $(tail -3 "$console" |
+				tr '\n' ' ')); booting again"
+		else
+			fail "$label: VM finished" "no end marker after $secs s, twice; console tail: $(tail -5 "$console" | tr '\n' ' ')"
+		fi
+	done
 	section "$data" ebtop-json | base64 -d 2>/dev/null | gunzip 2>/dev/null >"$json"
 	if [ -n "${EBTOP_QEMU_KEEP:-}" ]; then
 		mkdir -p "$EBTOP_QEMU_KEEP" && cp "$json" "$data" "$console" "$EBTOP_QEMU_KEEP/"
