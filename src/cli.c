@@ -61,11 +61,38 @@ void cli_usage(FILE *out)
 	      out);
 }
 
+/* Digits with an optional leading '-': strtol() alone also takes " 5", "+5" and "0x10". */
+static bool is_decimal(const char *s, bool frac)
+{
+	bool dot = false, digit = false;
+
+	if (*s == '-')
+		s++;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && frac && !dot)
+			dot = true;
+		else
+			return false;
+	}
+	return digit;
+}
+
+bool cli_list_has_empty(const char *list)
+{
+	size_t n = strlen(list);
+
+	return !n || list[0] == ',' || list[n - 1] == ',' || strstr(list, ",,");
+}
+
 int cli_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
 
+	if (!is_decimal(s, false))
+		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
@@ -92,12 +119,18 @@ static int parse_pids(struct view_opts *v, const char *list, char *err, size_t e
 		snprintf(err, errlen, "--pid: list too long");
 		return -1;
 	}
+	/* strtok_r() skips empty elements: "1," would pass for "1". */
+	if (cli_list_has_empty(list)) {
+		snprintf(err, errlen, "--pid: '" CLI_QFMT "' has an empty element", CLI_QARG(list));
+		return -1;
+	}
 	strcpy(tmp, list);
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		long pid;
 
 		if (cli_parse_long(tok, 1, 0x7fffffff, &pid)) {
-			snprintf(err, errlen, "--pid: '%s' is not a process id", tok);
+			snprintf(err, errlen, "--pid: '" CLI_QFMT "' is not a process id",
+				 CLI_QARG(tok));
 			return -1;
 		}
 		if (v->npids == VIEW_MAX_PIDS) {
@@ -156,6 +189,9 @@ int cli_parse_shared(struct cli *c, int opt, const char *arg, char *err, size_t 
 
 	switch (opt) {
 	case 'd':
+		/* strtod() also reads hex ("0x10" is 16) and exponents: seconds are decimal. */
+		if (!is_decimal(arg, true))
+			return -1;
 		errno = 0;
 		c->interval_s = strtod(arg, &end);
 		if (errno || end == arg || *end || !isfinite(c->interval_s) ||
@@ -204,12 +240,13 @@ int cli_getopt_each(struct cli *c, int argc, char **argv, const char *shortopts,
 			if (optopt)
 				snprintf(err, errlen, "%sunknown option '-%c'", who, optopt);
 			else
-				snprintf(err, errlen, "%sunknown option '%s'", who,
-					 argv[optind - 1]);
+				snprintf(err, errlen, "%sunknown option '" CLI_QFMT "'", who,
+					 CLI_QARG(argv[optind - 1]));
 			return CLI_USAGE_EXIT;
 		}
 		if (opt == ':') {
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			snprintf(err, errlen, "option '" CLI_QFMT "' needs a value",
+				 CLI_QARG(argv[optind - 1]));
 			return CLI_USAGE_EXIT;
 		}
 		rc = one(c, opt, optarg, ctx, err, errlen);
@@ -267,16 +304,16 @@ static int bad_value(int opt, const char *arg, char *err, size_t errlen)
 
 	if (opt == OPT_AT || opt == OPT_TO) {
 		snprintf(err, errlen,
-			 "%s: '%s' is not a time (epoch seconds, 'YYYY-MM-DD HH:MM[:SS]', "
-			 "HH:MM[:SS], first, last or -DURATION)",
-			 opt == OPT_AT ? "--at" : "--to", arg);
+			 "%s: '" CLI_QFMT "' is not a time (epoch seconds, "
+			 "'YYYY-MM-DD HH:MM[:SS]', HH:MM[:SS], first, last or -DURATION)",
+			 opt == OPT_AT ? "--at" : "--to", CLI_QARG(arg));
 		return CLI_USAGE_EXIT;
 	}
 	for (size_t i = 0; i < sizeof(takes) / sizeof(takes[0]); i++) {
 		if (takes[i].opt == opt)
 			what = takes[i].what;
 	}
-	snprintf(err, errlen, "invalid value '%s' for %s", arg, what);
+	snprintf(err, errlen, "invalid value '" CLI_QFMT "' for %s", CLI_QARG(arg), what);
 	return CLI_USAGE_EXIT;
 }
 
@@ -410,8 +447,9 @@ static int resolve_fields(struct cli *c, char *err, size_t errlen)
 	if (c->sort_arg) {
 		f = c->connections ? conn_field_lookup(c->sort_arg) : field_lookup(c->sort_arg);
 		if (f < 0) {
-			snprintf(err, errlen, "--sort: unknown %sfield '%s' (see --fields)",
-				 c->connections ? "connection " : "", c->sort_arg);
+			snprintf(err, errlen,
+				 "--sort: unknown %sfield '" CLI_QFMT "' (see --fields)",
+				 c->connections ? "connection " : "", CLI_QARG(c->sort_arg));
 			return CLI_USAGE_EXIT;
 		}
 		if (c->connections) {
@@ -424,6 +462,12 @@ static int resolve_fields(struct cli *c, char *err, size_t errlen)
 	}
 	if (!c->cols_arg)
 		return 0;
+	/* The column parser skips empty elements: "pid,,cmd" is a typo, not two columns. */
+	if (cli_list_has_empty(c->cols_arg)) {
+		snprintf(err, errlen, "--columns: '" CLI_QFMT "' has an empty element",
+			 CLI_QARG(c->cols_arg));
+		return CLI_USAGE_EXIT;
+	}
 	if (c->connections)
 		return render_parse_conn_cols(&c->render, c->cols_arg, err, errlen) ? CLI_USAGE_EXIT
 										     : 0;
@@ -444,7 +488,8 @@ static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t 
 			c->help = true;
 		} else if ((!strcmp(a, "-n") || !strcmp(a, "--count")) && i + 1 < argc) {
 			if (cli_parse_long(argv[++i], 1, 1L << 40, &c->max_events)) {
-				snprintf(err, errlen, "events: invalid count '%s'", argv[i]);
+				snprintf(err, errlen, "events: invalid count '" CLI_QFMT "'",
+					 CLI_QARG(argv[i]));
 				return CLI_USAGE_EXIT;
 			}
 		} else if (!strcmp(a, "--conn-ringbuf-kb") && i + 1 < argc) {
@@ -453,7 +498,8 @@ static int parse_events(struct cli *c, int argc, char **argv, char *err, size_t 
 				return CLI_USAGE_EXIT;
 			}
 		} else {
-			snprintf(err, errlen, "events: unexpected argument '%s'", a);
+			snprintf(err, errlen, "events: unexpected argument '" CLI_QFMT "'",
+				 CLI_QARG(a));
 			return CLI_USAGE_EXIT;
 		}
 	}
@@ -522,7 +568,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char *err, size_t errlen)
 		return CLI_USAGE_EXIT;
 	}
 	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		snprintf(err, errlen, "unexpected argument '" CLI_QFMT "'", CLI_QARG(argv[optind]));
 		return CLI_USAGE_EXIT;
 	}
 	rc = resolve_fields(c, err, errlen);

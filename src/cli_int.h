@@ -4,6 +4,7 @@
 #define EBTOP_CLI_INT_H
 
 #include <getopt.h>
+#include <string.h>
 #include "cli.h"
 
 /* getopt codes of the long options both command lines take. */
@@ -29,6 +30,17 @@ enum {
 	{"downsample", required_argument, NULL, CLI_OPT_DOWNSAMPLE},                               \
 	{"verbose", no_argument, NULL, 'v'},                                                       \
 	{"help", no_argument, NULL, 'h'}
+
+/*
+ * Error messages quote at most this much of an argument: a 100 KB value
+ * echoed back buries the message. Use as "'" CLI_QFMT "'", CLI_QARG(s).
+ */
+#define CLI_QUOTE_MAX 64
+#define CLI_QFMT      "%.*s%s"
+#define CLI_QARG(s)   CLI_QUOTE_MAX, (s), strlen(s) > CLI_QUOTE_MAX ? "..." : ""
+
+/* A comma-separated list with an empty element ("1,", ",a", "a,,b"), or empty itself. */
+bool cli_list_has_empty(const char *list);
 
 /* A whole decimal number within [min, max], and a power of two when pow2; -1 otherwise. */
 int cli_parse_unsigned(const char *s, long min, long max, bool pow2, unsigned *out);

@@ -88,7 +88,8 @@ static int parse_labels(struct prom_opts *p, const char *list, char *err, size_t
 	char tmp[128], *save = NULL, *tok;
 	unsigned l = p->labels & PROM_L_PID;
 
-	if (strlen(list) >= sizeof(tmp))
+	/* strtok_r() skips empty elements: "comm," would pass for "comm". */
+	if (strlen(list) >= sizeof(tmp) || cli_list_has_empty(list))
 		goto bad;
 	strcpy(tmp, list);
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -152,8 +153,10 @@ static int serve_one(struct cli *c, int opt, const char *arg, void *ctx, char *e
 	case OPT_SORT:
 		f = field_lookup(arg);
 		if (f < 0 || fields[f].type != FT_NUM) {
-			snprintf(err, errlen, "--metrics-sort: '%s' is not a numeric field (see "
-					      "--fields)", arg);
+			snprintf(err, errlen,
+				 "--metrics-sort: '" CLI_QFMT "' is not a numeric field "
+				 "(see --fields)",
+				 CLI_QARG(arg));
 			return CLI_USAGE_EXIT;
 		}
 		s->prom.sort_field = f;
@@ -191,11 +194,12 @@ static int serve_one(struct cli *c, int opt, const char *arg, void *ctx, char *e
 	}
 	for (const struct option *o = serve_opts; o->name; o++) {
 		if (o->val == opt) {
-			snprintf(err, errlen, "invalid value '%s' for --%s", arg, o->name);
+			snprintf(err, errlen, "invalid value '" CLI_QFMT "' for --%s",
+				 CLI_QARG(arg), o->name);
 			return CLI_USAGE_EXIT;
 		}
 	}
-	snprintf(err, errlen, "invalid value '%s'", arg);
+	snprintf(err, errlen, "invalid value '" CLI_QFMT "'", CLI_QARG(arg));
 	return CLI_USAGE_EXIT;
 }
 
@@ -212,7 +216,8 @@ int cli_parse_serve(struct cli *c, int argc, char **argv, char *err, size_t errl
 		return rc;
 	c->serve.interval_s = c->interval_s;
 	if (optind < argc) {
-		snprintf(err, errlen, "serve: unexpected argument '%s'", argv[optind]);
+		snprintf(err, errlen, "serve: unexpected argument '" CLI_QFMT "'",
+			 CLI_QARG(argv[optind]));
 		return CLI_USAGE_EXIT;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Command-line parsing and /proc parsers, table-driven. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -68,7 +69,19 @@ static void test_bad_arguments(void **state)
 		{{"-b", "-d", "nan"}, "invalid value 'nan'"},
 		{{"-b", "--sort", "nope"}, "unknown field 'nope'"},
 		{{"-b", "--pid", "1,x"}, "'x' is not a process id"},
-		{{"-b", "-o", "pid,,zz"}, "unknown column 'zz'"},
+		{{"-b", "-o", "pid,zz"}, "unknown column 'zz'"},
+		/* decimal seconds only: strtod() would read hex and exponents */
+		{{"-b", "-d", "0x10"}, "invalid value '0x10'"},
+		{{"-b", "-d", "1e1"}, "invalid value '1e1'"},
+		{{"-b", "-n", "+3"}, "invalid value '+3'"},
+		{{"-b", "-n", " 3"}, "invalid value ' 3'"},
+		/* empty list elements are typos, not skipped */
+		{{"-b", "--pid", "1,"}, "empty element"},
+		{{"-b", "--pid", ",1"}, "empty element"},
+		{{"-b", "-o", "pid,,cmd"}, "empty element"},
+		{{"-b", "-o", "pid,"}, "empty element"},
+		{{"serve", "--metrics-labels", "comm,"}, "--metrics-labels"},
+		{{"serve", "-d", "0x10"}, "invalid value '0x10' for --delay"},
 		{{"--json"}, "need batch mode"},
 		{{"-b", "extra"}, "unexpected argument 'extra'"},
 		{{"-b", "--ringbuf-kb", "1000"}, "power of two"},
@@ -81,6 +94,31 @@ static void test_bad_arguments(void **state)
 		assert_int_equal(parse(&c, cases[i].args, err, sizeof(err)), CLI_USAGE_EXIT);
 		if (!strstr(err, cases[i].msg))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err, cases[i].msg);
+	}
+}
+
+/* An error quotes a bounded prefix of the argument, whatever its length. */
+static void test_long_argument_quoted_bounded(void **state)
+{
+	static const struct {
+		const char *mode, *opt;
+		bool quoted; /* false: refused as too long before it is quoted */
+	} cases[] = {
+		{"-b", "--sort", true}, {"-b", "-n", true}, {"serve", "--metrics-sort", true},
+		{"-b", "--pid", false}, {"-b", "-o", false},
+	};
+	static char big[100 * 1024];
+	char err[256 * 1024];
+	struct cli c;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = {cases[i].mode, cases[i].opt, big, NULL};
+
+		assert_int_equal(parse(&c, args, err, sizeof(err)), CLI_USAGE_EXIT);
+		if (strlen(err) > 200 || (cases[i].quoted && !strstr(err, "xxx...")))
+			fail_msg("case %zu: %zu bytes: '%.100s'", i, strlen(err), err);
 	}
 }
 
@@ -118,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_valid_arguments),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_proc_stat_starttime),
+		cmocka_unit_test(test_long_argument_quoted_bounded),
 		cmocka_unit_test(test_proc_cmdline_and_cgroup),
 	};
 
