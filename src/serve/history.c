@@ -88,7 +88,7 @@ int history_respond(struct history *h, const struct request *rq, double now_s, s
 		.comm = rq->comm[0] ? rq->comm : NULL,
 		.field = rq->metric,
 		.from_ns = (uint64_t)(from > 0 ? from * 1e9 : 0),
-		.to_ns = (uint64_t)(to * 1e9),
+		.to_ns = (uint64_t)(to > 0 ? to * 1e9 : 0), /* a negative double is no uint64_t */
 		.step_ns = (uint64_t)(rq->step * 1e9),
 	};
 	json_t *root, *series = json_array();

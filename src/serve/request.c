@@ -119,7 +119,14 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* "90", "90s", "15m", "2h", "7d", "1.5s"; seconds, > 0. */
+/*
+ * Durations and times become uint64_t nanoseconds for the store: beyond these
+ * bounds the conversion overflows ("step=18446744074s" wrapped to a tiny step).
+ */
+#define REQ_DURATION_MAX (10 * 366 * 86400.0) /* ten years */
+#define REQ_TIME_MAX	 1e10 /* seconds since the epoch: year 2286, below 2^64 ns */
+
+/* "90", "90s", "15m", "2h", "7d", "1.5s"; seconds, > 0 and at most ten years. */
 static int parse_duration(const char *s, double *out)
 {
 	char *end;
@@ -142,7 +149,7 @@ static int parse_duration(const char *s, double *out)
 	else if (*end && strcmp(end, "s"))
 		return -1;
 	*out = v * mult;
-	return isfinite(*out) ? 0 : -1;
+	return isfinite(*out) && *out <= REQ_DURATION_MAX ? 0 : -1;
 }
 
 /* "now", "-15m" (relative to now), or seconds since the epoch. */
@@ -165,7 +172,7 @@ static int parse_time(const char *s, double now, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e11)
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > REQ_TIME_MAX)
 		return -1;
 	*out = v;
 	return 0;
@@ -235,7 +242,8 @@ static int set_param(struct request *rq, unsigned bit, const char *name, const c
 		return 0;
 	case P_STEP:
 		if (parse_duration(v, &rq->step))
-			return fail(err, 400, name, "step must be a duration such as 10s or 1m");
+			return fail(err, 400, name,
+				    "step must be a duration such as 10s or 1m, at most ten years");
 		return 0;
 	}
 	return fail(err, 400, name, "unknown parameter");

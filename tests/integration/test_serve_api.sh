@@ -104,6 +104,10 @@ done <<'CASES'
 /api/v1/events/exec?limit=-3 limit
 /api/v1/history?pid=1 metric
 /api/v1/history?metric=tx&from=tomorrow from
+/api/v1/history?metric=threads&step=18446744074s step
+/api/v1/history?metric=threads&step=3700d step
+/api/v1/history?metric=threads&from=-18446744074s from
+/api/v1/history?metric=threads&to=20000000000 to
 /api/v1/processes?filter=pid%20%3E filter
 /api/v1/processes?filter=nmae%20%3D%20x filter
 CASES

@@ -463,6 +463,13 @@ static void test_request_errors(void **state)
 		{"/api/v1/history?metric=tx&step=0s", 400, "step"},
 		{"/api/v1/history?metric=tx&step=-5", 400, "step"},
 		{"/api/v1/history?metric=tx&comm=0123456789abcdef", 400, "comm"},
+		/* beyond ten years, or past 2^64 ns: no wrap to a tiny step or an early time */
+		{"/api/v1/history?metric=tx&step=18446744074s", 400, "step"},
+		{"/api/v1/history?metric=tx&step=3700d", 400, "step"},
+		{"/api/v1/history?metric=tx&step=1e300", 400, "step"},
+		{"/api/v1/history?metric=tx&from=-18446744074s", 400, "from"},
+		{"/api/v1/history?metric=tx&to=-1e300d", 400, "to"},
+		{"/api/v1/history?metric=tx&to=20000000000", 400, "to"},
 	};
 	struct request rq;
 	struct req_error err;
