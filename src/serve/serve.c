@@ -2,6 +2,7 @@
 /* `ebtop serve`: the HTTP server (libmicrohttpd) for /metrics, /health and the REST API. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -522,6 +523,11 @@ static int listen_unix(struct serve *sv, const char *path, char *msg, size_t len
 	struct stat st;
 	int fd;
 
+	/* An empty path would bind an abstract socket named by NUL bytes. */
+	if (!path[0]) {
+		snprintf(msg, len, "--listen: unix: needs a socket path");
+		return -EINVAL;
+	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(msg, len, "--listen: unix socket path too long (at most %zu bytes)",
 			 sizeof(sa.sun_path) - 1);
@@ -557,6 +563,21 @@ static int listen_unix(struct serve *sv, const char *path, char *msg, size_t len
 	return 0;
 }
 
+/* The address a socket is bound to, as ADDR:PORT or [ADDR]:PORT. */
+static int bound_addr(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN], port[8];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) ||
+	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV))
+		return -1;
+	snprintf(out, len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+	return 0;
+}
+
 /* "127.0.0.1:9877", "[::1]:9877", ":9877" (every address), "localhost:9877". */
 static int listen_tcp(struct serve *sv, const char *spec, bool tls, char *msg, size_t len)
 {
@@ -572,6 +593,11 @@ static int listen_tcp(struct serve *sv, const char *spec, bool tls, char *msg, s
 		return -EINVAL;
 	}
 	port = colon + 1;
+	/* getaddrinfo() takes "99999" modulo 65536: port 34463. */
+	if (strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 || atoi(port) > 65535) {
+		snprintf(msg, len, "--listen: '%.64s' is not a port (0 to 65535)", port);
+		return -EINVAL;
+	}
 	if (spec[0] == '[') {
 		const char *close_br = strchr(spec, ']');
 
@@ -612,6 +638,11 @@ static int listen_tcp(struct serve *sv, const char *spec, bool tls, char *msg, s
 	freeaddrinfo(res);
 	snprintf(sv->url, sizeof(sv->url), "%s://%s", tls ? "https" : "http", spec);
 	sv->lfd = fd;
+	/* Port 0 lets the kernel choose: nobody could connect without being told which. */
+	if (atoi(port) == 0 && bound_addr(fd, host, sizeof(host)) == 0) {
+		snprintf(sv->url, sizeof(sv->url), "%s://%s", tls ? "https" : "http", host);
+		fprintf(stderr, "ebtop: listening on %s\n", host);
+	}
 	return 0;
 }
 
@@ -629,6 +660,12 @@ static char *read_file(const char *path, char *msg, size_t len)
 	if (text) {
 		n = fread(text, 1, 1u << 20, f);
 		text[n] = '\0';
+		/* A directory opens but does not read (EISDIR): not an empty file. */
+		if (ferror(f)) {
+			snprintf(msg, len, "web config: cannot read %s: %s", path, strerror(errno));
+			free(text);
+			text = NULL;
+		}
 	}
 	fclose(f);
 	return text;

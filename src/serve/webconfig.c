@@ -233,6 +233,15 @@ struct webconfig *webconfig_load(const char *path, char *msg, size_t len)
 		return fail(NULL, msg, len, "out of memory");
 	}
 	n = fread(text, 1, WEBCONFIG_MAX_BYTES + 1, f);
+	/* A directory opens but does not read (EISDIR): run without auth and TLS it must not. */
+	if (ferror(f)) {
+		int err = errno;
+
+		fclose(f);
+		free(text);
+		return fail(NULL, msg, len, "cannot read the web config %s: %s", path,
+			    strerror(err));
+	}
 	fclose(f);
 	if (n > WEBCONFIG_MAX_BYTES) {
 		free(text);

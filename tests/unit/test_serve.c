@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The exporter (golden text, monotonic counters under churn), content negotiation, request
  * parameters and the web config. */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -523,6 +524,11 @@ static void test_webconfig(void **state)
 		if (wc || !msg[0])
 			fail_msg("accepted: %s", bad[i]);
 	}
+	/* A directory opens but does not read: an error, not an empty config. */
+	msg[0] = '\0';
+	assert_null(webconfig_load("/tmp", msg, sizeof(msg)));
+	if (!strstr(msg, "/tmp") || !strstr(msg, strerror(EISDIR)))
+		fail_msg("directory: '%s'", msg);
 	wc = webconfig_parse("", 0, ".", msg, sizeof(msg));
 	assert_non_null(wc);
 	assert_int_equal(wc->nusers, 0);
